@@ -1,0 +1,61 @@
+export { Cap, CAP_NAMES, hasCap, capNames, parseCaps } from './protocol/capabilities.js';
+export type { CapFlag, Caps, CapName } from './protocol/capabilities.js';
+export { defineConnector } from './protocol/connector.js';
+export type {
+  Connector,
+  TableInfo,
+  ReadOptions,
+  StreamOptions,
+  RemoteAttachInfo,
+  RemoteTableRef,
+  ExtractStats,
+  SchemaChange,
+} from './protocol/connector.js';
+export {
+  IDENTIFIER_PATTERN,
+  IDENTIFIER_RULE,
+  identifierProblem,
+  isValidIdentifier,
+  quoteIdent,
+  quoteLiteral,
+} from './contract/identifiers.js';
+export type { IdentifierKind } from './contract/identifiers.js';
+export {
+  EXTRACT_DB_FILE,
+  DATA_DIR,
+  META_TABLE,
+  REMOTE_ATTACH_TABLE,
+  REMOTE_TABLES_TABLE,
+  HASH_PREFIX,
+  META_DDL,
+  REMOTE_ATTACH_DDL,
+  REMOTE_TABLES_DDL,
+  META_COLUMNS,
+  generationPath,
+  partitionGlob,
+  partitionPath,
+  monthPartition,
+  partitionedContentHashInput,
+  parseSchemaJson,
+} from './contract/extract.js';
+export type {
+  QueryMode,
+  SchemaJson,
+  SchemaJsonField,
+  MetaRow,
+  RemoteAttachRow,
+  RemoteTableRow,
+} from './contract/extract.js';
+export {
+  ConnectorError,
+  ConfigError,
+  AuthError,
+  TransientSourceError,
+  FatalSourceError,
+  RecordError,
+  isConnectorError,
+  errorCode,
+} from './errors/errors.js';
+export type { ConnectorErrorCode, ConnectorErrorOptions } from './errors/errors.js';
+export { silentLogger, childLogger } from './logging/logger.js';
+export type { Logger, LogFields } from './logging/logger.js';
