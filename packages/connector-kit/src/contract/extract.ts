@@ -137,3 +137,24 @@ export function parseSchemaJson(text: string | null | undefined): SchemaJson | n
   }
   return null;
 }
+
+/**
+ * Runtime-private state, committed in the same file as `_meta` so a table's cursor
+ * moves only with its data. Readers ignore it. `parts_json` holds the part hashes
+ * of partitioned tables (`{"2026-11":"sha256-…"}`) so a flush rehashes one part.
+ */
+export const STATE_TABLE = '_state';
+
+/** `_state` DDL. */
+export const STATE_DDL = `CREATE TABLE ${STATE_TABLE} (table_name VARCHAR NOT NULL, incremental_key VARCHAR, cursor_value VARCHAR, parts_json VARCHAR, updated_at TIMESTAMP)`;
+
+/** One `_state` row. */
+export interface StateRow {
+  tableName: string;
+  incrementalKey: string | null;
+  cursorValue: string | null;
+  /** Partition → content hash, for partitioned tables. */
+  parts: Record<string, string> | null;
+  /** UTC, ISO 8601. */
+  updatedAt: string | null;
+}

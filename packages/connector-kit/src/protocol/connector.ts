@@ -22,6 +22,12 @@ export interface TableInfo {
   description?: string;
   /** Suggested cursor column for incremental reads. */
   incrementalKey?: string;
+  /**
+   * For tables with `Cap.STREAM`: a date or timestamp column whose UTC month picks
+   * the partition (`data/<table>/<YYYY-MM>.parquet`). Without it, rows go to the
+   * month they arrive in.
+   */
+  partitionKey?: string;
   /** For tables with `Cap.REMOTE`: where the table lives upstream. */
   remote?: RemoteTableRef;
 }
