@@ -14,6 +14,7 @@ function runAndKill(dir: string, commits: number, extraMs: number): Promise<numb
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--conditions=@agnes/source', '--import', 'tsx', child, dir, '60000'], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
     });
     let seen = 0;
     p.stdout.on('data', (d: Buffer) => {

@@ -308,7 +308,7 @@ describe('timestamps', () => {
     ]);
     await new ConnectorRuntime(dir).run(connector);
     const reader = await openExtract(dir);
-    expect(await reader.query(`SELECT at::VARCHAR AS at, typeof(at) AS t FROM t ORDER BY at NULLS LAST`)).toEqual([
+    expect(await reader.query(`SELECT "at"::VARCHAR AS "at", typeof("at") AS t FROM t ORDER BY "at" NULLS LAST`)).toEqual([
       { at: '2026-01-01 12:00:00+00', t: 'TIMESTAMP WITH TIME ZONE' },
       { at: null, t: 'TIMESTAMP WITH TIME ZONE' },
     ]);

@@ -30,8 +30,8 @@ import {
   silentLogger,
   type StateRow,
   type TableInfo,
-  withRetry,
 } from '@agnes/connector-kit';
+import { withRetry } from './retry-shim.js';
 import { commitExtract, type ExtractContents, readExtractContents } from './extract/extract-db.js';
 import { hashFile, hashParts } from './extract/hash.js';
 import { withExtractLock } from './extract/lock.js';
@@ -388,6 +388,8 @@ export class ConnectorRuntime {
         await rm(this.abs(writeRel), { force: true });
       }
     }
+    // The cursor tracks what was read (the delta), not what the merge kept.
+    const readCursor = incremental && key ? (await this.summarise(ctx.engine, this.abs(writeRel), key)).cursor : null;
     if (merging && prevFile) {
       ctx.progress({ table: name, phase: 'merge', rows: rowsRead, bytes: 0 });
       try {
@@ -408,7 +410,7 @@ export class ConnectorRuntime {
         await rm(this.abs(writeRel), { force: true });
       }
     }
-    const summary = await this.summarise(ctx.engine, this.abs(finalRel), incremental ? key : undefined);
+    const summary = await this.summarise(ctx.engine, this.abs(finalRel), undefined);
     const meta: MetaRow = {
       tableName: name,
       description: info.description ?? null,
@@ -424,7 +426,7 @@ export class ConnectorRuntime {
       ? {
           tableName: name,
           incrementalKey: key ?? null,
-          cursorValue: summary.cursor ?? prevState?.cursorValue ?? null,
+          cursorValue: readCursor ?? prevState?.cursorValue ?? null,
           parts: null,
           updatedAt: now.toISOString(),
         }

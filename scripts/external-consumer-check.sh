@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Proves a project outside the monorepo can install the packed kit + runtime,
+# write a small connector and run the contract suite against it.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+(cd "$root/packages/connector-kit" && pnpm pack --pack-destination "$work" >/dev/null)
+(cd "$root/packages/connector-runtime" && pnpm pack --pack-destination "$work" >/dev/null)
+kit="$(ls "$work"/agnes-connector-kit-*.tgz)"
+runtime="$(ls "$work"/agnes-connector-runtime-*.tgz)"
+
+mkdir -p "$work/my-connector/src"
+cd "$work/my-connector"
+cat > package.json <<'JSON'
+{ "name": "my-connector", "private": true, "type": "module", "scripts": { "test": "vitest run" } }
+JSON
+npm install --no-audit --no-fund --loglevel=error "$kit" "$runtime" apache-arrow@^21 vitest@^4 >/dev/null
+
+cat > src/connector.test.ts <<'TS'
+import { Field, Int64, makeData, RecordBatch, Schema, Struct, Utf8, vectorFromArray } from 'apache-arrow';
+import { Cap, defineConnector } from '@agnes/connector-kit';
+import { describeConnectorContract } from '@agnes/connector-runtime/testing';
+
+const schema = new Schema([new Field('id', new Int64(), false), new Field('name', new Utf8(), true)]);
+
+function batch(): RecordBatch {
+  const children = [vectorFromArray([1n, 2n, 3n], new Int64()).data[0]!, vectorFromArray(['a', 'b', null], new Utf8()).data[0]!];
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 3, children }));
+}
+
+const connector = defineConnector({
+  capabilities: Cap.DISCOVER | Cap.READ,
+  async discover() {
+    return [{ name: 'things', schema, capabilities: Cap.READ, primaryKey: ['id'] }];
+  },
+  async *read(_table: string, options: { signal?: AbortSignal }) {
+    options.signal?.throwIfAborted();
+    yield batch();
+  },
+});
+
+describeConnectorContract('external things', () => connector);
+TS
+npx vitest run
+echo "external consumer check: ok"
