@@ -5,7 +5,8 @@ export function packageBuild(entry: Record<string, string>): Options {
   return {
     entry,
     format: ['esm'],
-    dts: true,
+    // tsup's d.ts build sets baseUrl, which TypeScript 6 flags as deprecated.
+    dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
     sourcemap: true,
     clean: true,
     target: 'node20',

@@ -315,3 +315,25 @@ describe('timestamps', () => {
     reader.close();
   });
 });
+
+describe('run lock', () => {
+  it('refuses a second concurrent run of the same source with a clear error', async () => {
+    const dir = extractDir('busy');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow: Connector = {
+      capabilities: Cap.DISCOVER | Cap.READ,
+      discover: async () => [{ name: 't', schema: people, capabilities: Cap.READ }],
+      async *read() {
+        await gate;
+        yield batchOf(people, { id: [1n], name: ['a'], score: [1] });
+      },
+    };
+    const rt = new ConnectorRuntime(dir);
+    const first = rt.run(slow);
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(rt.run(slow)).rejects.toThrow(/another run of this source is in progress/);
+    release();
+    expect((await first).tablesExtracted).toBe(1);
+  });
+});

@@ -34,7 +34,7 @@ import {
 import { withRetry } from './retry-shim.js';
 import { commitExtract, type ExtractContents, readExtractContents } from './extract/extract-db.js';
 import { hashFile, hashParts } from './extract/hash.js';
-import { withExtractLock } from './extract/lock.js';
+import { RUN_LOCK, withExtractLock } from './extract/lock.js';
 import { mergeFiles, mergePartition } from './extract/merge.js';
 import { describeChange, diffSchemas } from './schema/diff.js';
 import { schemaJsonOf } from './writer/duckdb-types.js';
@@ -193,9 +193,18 @@ export class ConnectorRuntime {
    * invalid names or configuration throw a ConfigError before anything is written.
    */
   async run(connector: Connector, options: RunOptions = {}): Promise<ExtractStats> {
+    // Validate before taking the lock, so bad names never create the folder.
+    const plan = await this.plan(connector, options);
+    return withExtractLock(this.dir, () => this.runLocked(connector, plan, options), { name: RUN_LOCK, waitMs: 0 });
+  }
+
+  private async runLocked(
+    connector: Connector,
+    { local, remote, configs }: Awaited<ReturnType<ConnectorRuntime['plan']>>,
+    options: RunOptions,
+  ): Promise<ExtractStats> {
     const stats: ExtractStats = { tablesExtracted: 0, tablesFailed: 0, totalRows: 0, schemaChanges: [], errors: [] };
     const progress = options.onProgress ?? (() => undefined);
-    const { local, remote, configs } = await this.plan(connector, options);
     const remoteInfo = remote.length > 0 || hasCap(connector.capabilities, Cap.REMOTE) ? this.remoteInfo(connector) : null;
 
     await mkdir(join(this.dir, DATA_DIR), { recursive: true });

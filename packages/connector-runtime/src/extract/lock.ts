@@ -2,27 +2,38 @@ import { mkdir } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import { ConfigError } from '@agnes/connector-kit';
 
-/** Name of the lock that serialises every commit to one extract folder. */
-export const LOCK_NAME = '.agnes.lock';
+/** The lock that serialises every commit of `extract.duckdb` in one folder (held briefly). */
+export const COMMIT_LOCK = '.agnes.lock';
+/** The lock a batch run holds from start to end, so two runs never interleave generations. */
+export const RUN_LOCK = '.agnes.run.lock';
 
 /**
- * Takes the extract folder's cross-process lock (a lock directory with a heartbeat,
- * so a killed holder's lock goes stale and is taken over), runs `fn`, releases.
+ * Takes one of an extract folder's cross-process locks (a lock directory with a
+ * heartbeat, so a killed holder's lock goes stale after 10 s and is taken over),
+ * runs `fn`, releases. Waits up to `waitMs` for a holder to finish.
  */
-export async function withExtractLock<T>(dir: string, fn: () => Promise<T>, waitMs = 120_000): Promise<T> {
+export async function withExtractLock<T>(
+  dir: string,
+  fn: () => Promise<T>,
+  options: { name?: string; waitMs?: number } = {},
+): Promise<T> {
+  const name = options.name ?? COMMIT_LOCK;
+  const waitMs = options.waitMs ?? 120_000;
   await mkdir(dir, { recursive: true });
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(dir, {
-      lockfilePath: `${dir}/${LOCK_NAME}`,
+    // Each lock gets its own target path: proper-lockfile tracks locks by target.
+    release = await lockfile.lock(`${dir}/${name.replace(/\.lock$/, '')}`, {
+      realpath: false,
       stale: 10_000,
       update: 2_000,
-      retries: { retries: Math.ceil(waitMs / 100), factor: 1, minTimeout: 50, maxTimeout: 200, randomize: true },
+      retries: waitMs > 0 ? { retries: Math.ceil(waitMs / 100), factor: 1, minTimeout: 50, maxTimeout: 200, randomize: true } : 0,
     });
   } catch (error) {
+    const what = name === RUN_LOCK ? 'another run of this source is in progress' : 'another writer holds the extract';
     throw new ConfigError(
-      `extract folder ${dir} is locked by another writer and did not free within ${waitMs} ms; ` +
-        `wait for it to finish (or remove ${LOCK_NAME} if no writer is running)`,
+      `${dir}: ${what} (lock ${name} not free after ${waitMs} ms); wait for it to finish, ` +
+        `or remove ${name} if no writer is running`,
       { cause: error },
     );
   }
