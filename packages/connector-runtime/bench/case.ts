@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, TimestampMicrosecond, Utf8, vectorFromArray } from 'apache-arrow';
 import { Cap } from '@agnes/connector-kit';
-import { ConnectorRuntime } from '../src/index.js';
+import { ConnectorRuntime, readExtractContents } from '@agnes/connector-runtime';
 
 const [mode, rowsArg, outDir] = process.argv.slice(2);
 const rows = Number(rowsArg);
@@ -80,7 +80,6 @@ async function main(): Promise<void> {
     });
     secs = (performance.now() - t0) / 1000;
     if (stats.totalRows !== rows) throw new Error(`wrote ${stats.totalRows} rows, expected ${rows}`);
-    const { readExtractContents } = await import('../src/index.js');
     file = join(dir, (await readExtractContents(dir)).meta[0]!.dataPath!);
   }
   const out = {

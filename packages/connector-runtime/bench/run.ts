@@ -4,7 +4,7 @@
  * BENCH_ROWS=1000000,5000000 narrows the sizes.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +22,12 @@ interface Result {
 const sizes = (process.env.BENCH_ROWS ?? '1000000,5000000,20000000').split(',').map(Number);
 const caseFile = fileURLToPath(new URL('./case.ts', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'agnes-bench-'));
+// Measure the built package (what users run) when it exists; else the source tree.
+const built = existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)));
+const conditions = built ? [] : ['--conditions=@agnes/source'];
 
 function measure(mode: string, rows: number): Result {
-  const stdout = execFileSync(process.execPath, ['--conditions=@agnes/source', '--import', 'tsx', caseFile, mode, String(rows), out], {
+  const stdout = execFileSync(process.execPath, [...conditions, '--import', 'tsx', caseFile, mode, String(rows), out], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -46,6 +49,7 @@ try {
 } finally {
   rmSync(out, { recursive: true, force: true });
 }
+process.stdout.write(`measured: ${built ? 'dist (built package)' : 'source tree (run pnpm build to measure dist)'}\n`);
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 for (const r of rows) process.stdout.write(`${r.map((v, c) => v.padStart(widths[c]!)).join('  ')}\n`);
 if (runtimeRss.length > 1) {
