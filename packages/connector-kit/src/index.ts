@@ -37,6 +37,8 @@ export {
   monthPartition,
   partitionedContentHashInput,
   parseSchemaJson,
+  STATE_TABLE,
+  STATE_DDL,
 } from './contract/extract.js';
 export type {
   QueryMode,
@@ -45,6 +47,7 @@ export type {
   MetaRow,
   RemoteAttachRow,
   RemoteTableRow,
+  StateRow,
 } from './contract/extract.js';
 export {
   ConnectorError,
