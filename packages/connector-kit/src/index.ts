@@ -62,3 +62,5 @@ export {
 export type { ConnectorErrorCode, ConnectorErrorOptions } from './errors/errors.js';
 export { silentLogger, childLogger } from './logging/logger.js';
 export type { Logger, LogFields } from './logging/logger.js';
+export { withRetry, parseRetryAfter, fetchWithRetry } from './retry/retry.js';
+export type { RetryOptions } from './retry/retry.js';

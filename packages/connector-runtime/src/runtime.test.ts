@@ -156,7 +156,7 @@ describe('ConnectorRuntime.run', () => {
       new Field('added', new Utf8(), true),
     ]);
     t.info = { ...t.info, schema: changed };
-    t.rows = [{ id: 1n, name: 5n, added: 'x' }];
+    t.rows = [{ id: 1n, name: 5n, added: 'x' }] as unknown as typeof t.rows;
     const frozen = await rt.run(connector, { tables: { t: { schemaPolicy: 'freeze' } } });
     expect(frozen.errors[0]).toMatchObject({ table: 't', code: 'schema' });
     let reader = await openExtract(dir);
@@ -329,7 +329,7 @@ describe('run lock', () => {
         yield batchOf(people, { id: [1n], name: ['a'], score: [1] });
       },
     };
-    const rt = new ConnectorRuntime(dir);
+    const rt = new ConnectorRuntime(dir, { runLockWaitMs: 300 });
     const first = rt.run(slow);
     await new Promise((r) => setTimeout(r, 200));
     await expect(rt.run(slow)).rejects.toThrow(/another run of this source is in progress/);

@@ -30,8 +30,8 @@ import {
   silentLogger,
   type StateRow,
   type TableInfo,
+  withRetry,
 } from '@agnes/connector-kit';
-import { withRetry } from './retry-shim.js';
 import { commitExtract, type ExtractContents, readExtractContents } from './extract/extract-db.js';
 import { hashFile, hashParts } from './extract/hash.js';
 import { RUN_LOCK, withExtractLock } from './extract/lock.js';
@@ -105,6 +105,11 @@ export interface RuntimeOptions {
   retries?: number;
   /** Tuning of the parquet writer. */
   writer?: ParquetWriterOptions;
+  /**
+   * How long `run` waits for another run of the same source to finish (or for the
+   * lock of a killed run to go stale) before refusing. Default 7,000 ms.
+   */
+  runLockWaitMs?: number;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -174,6 +179,7 @@ export class ConnectorRuntime {
   private readonly retries: number;
   private readonly writerOptions: ParquetWriterOptions;
   private readonly now: () => Date;
+  private readonly runLockWaitMs: number;
 
   constructor(outputDir: string, options: RuntimeOptions = {}) {
     this.dir = resolve(outputDir);
@@ -185,6 +191,7 @@ export class ConnectorRuntime {
     this.retries = options.retries ?? 3;
     this.writerOptions = options.writer ?? {};
     this.now = options.now ?? (() => new Date());
+    this.runLockWaitMs = options.runLockWaitMs ?? 7_000;
   }
 
   /**
@@ -195,7 +202,7 @@ export class ConnectorRuntime {
   async run(connector: Connector, options: RunOptions = {}): Promise<ExtractStats> {
     // Validate before taking the lock, so bad names never create the folder.
     const plan = await this.plan(connector, options);
-    return withExtractLock(this.dir, () => this.runLocked(connector, plan, options), { name: RUN_LOCK, waitMs: 0 });
+    return withExtractLock(this.dir, () => this.runLocked(connector, plan, options), { name: RUN_LOCK, waitMs: this.runLockWaitMs });
   }
 
   private async runLocked(
