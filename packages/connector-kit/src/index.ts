@@ -64,3 +64,7 @@ export { silentLogger, childLogger } from './logging/logger.js';
 export type { Logger, LogFields } from './logging/logger.js';
 export { withRetry, parseRetryAfter, fetchWithRetry } from './retry/retry.js';
 export type { RetryOptions } from './retry/retry.js';
+export { loadManifest, parseManifest, validateConnectorConfig } from './manifest/manifest.js';
+export type { ConnectorManifest, ConfigFieldSpec } from './manifest/manifest.js';
+export { loadConnector, resolveSecrets, createContext } from './manifest/load-connector.js';
+export type { ConnectorContext, ConnectorFactory } from './manifest/load-connector.js';
