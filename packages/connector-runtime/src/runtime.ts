@@ -134,6 +134,19 @@ function generation(now: Date): string {
   return `${now.getTime().toString(36)}${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * SQL for the greatest cursor value as the string `read` receives: ISO 8601 for
+ * timestamps (`…Z` when zoned; sub-µs digits are dropped, which is safe under ≥),
+ * `YYYY-MM-DD` for dates, the plain text of anything else.
+ */
+function cursorSql(key: string, type: string | undefined): string {
+  const c = `max(${quoteIdent(key)})`;
+  if (type === 'TIMESTAMP WITH TIME ZONE') return `strftime(${c}, '%Y-%m-%dT%H:%M:%S.%fZ')`;
+  if (type?.startsWith('TIMESTAMP')) return `strftime(${c}::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.%f')`;
+  if (type === 'DATE') return `strftime(${c}, '%Y-%m-%d')`;
+  return `${c}::VARCHAR`;
+}
+
 function normaliseTables(tables: RunOptions['tables']): Map<string, TableRunConfig> | null {
   if (!tables) return null;
   if (Array.isArray(tables)) return new Map(tables.map((t) => [t, {}]));
@@ -405,7 +418,7 @@ export class ConnectorRuntime {
       }
     }
     // The cursor tracks what was read (the delta), not what the merge kept.
-    const readCursor = incremental && key ? (await this.summarise(ctx.engine, this.abs(writeRel), key)).cursor : null;
+    const readCursor = incremental && key ? (await this.summarise(ctx.engine, this.abs(writeRel), key, schemaJson)).cursor : null;
     if (merging && prevFile) {
       ctx.progress({ table: name, phase: 'merge', rows: rowsRead, bytes: 0 });
       try {
@@ -450,8 +463,9 @@ export class ConnectorRuntime {
     return { meta, state, changes };
   }
 
-  private async summarise(conn: DuckDBConnection, file: string, key: string | undefined) {
-    const cursor = key ? `, max(${quoteIdent(key)})::VARCHAR AS cursor` : '';
+  private async summarise(conn: DuckDBConnection, file: string, key: string | undefined, schema?: SchemaJson) {
+    const type = key ? schema?.fields.find((f) => f.name === key)?.type : undefined;
+    const cursor = key ? `, ${cursorSql(key, type)} AS cursor` : '';
     const r = await conn.runAndReadAll(`SELECT count(*)::VARCHAR AS n${cursor} FROM read_parquet(${quoteLiteral(file)})`);
     const row = r.getRowObjectsJson()[0] ?? {};
     return { rows: Number(row.n ?? 0), cursor: row.cursor === null || row.cursor === undefined ? null : String(row.cursor) };
@@ -512,7 +526,8 @@ export class ConnectorRuntime {
       if (m && !(m in parts)) parts[m] = await hashFile(this.abs(partitionPath(name, m)));
     }
     const glob = partitionGlob(name);
-    const cursor = cursorKey ? `, max(${quoteIdent(cursorKey)})::VARCHAR AS cursor` : '';
+    const cursorType = cursorKey ? schemaJson.fields.find((f) => f.name === cursorKey)?.type : undefined;
+    const cursor = cursorKey ? `, ${cursorSql(cursorKey, cursorType)} AS cursor` : '';
     const r = await conn.runAndReadAll(
       `SELECT count(*)::VARCHAR AS n${cursor} FROM read_parquet(${quoteLiteral(this.abs(glob))}, union_by_name = true)`,
     );

@@ -44,7 +44,11 @@ export interface ReadOptions {
   /** Projection; undefined means every column of the declared schema. */
   columns?: string[];
   incrementalKey?: string;
-  /** The greatest cursor value committed by the previous run, as a string. */
+  /**
+   * The greatest cursor value read by the last committed run, as a string:
+   * timestamps in ISO 8601 (`2026-01-01T10:00:00.000000Z` when the column has a
+   * zone, no `Z` when naive), dates as `YYYY-MM-DD`, numbers and strings as text.
+   */
   incrementalValue?: string;
   /** Rows per batch the runtime would like (a hint). */
   batchSize: number;
