@@ -3,14 +3,14 @@
  * runtime, against DuckDB copying the same file natively. Prints a table.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ConnectorRuntime } from '@agnes/connector-runtime';
 import { createCsvConnector } from '../src/index.js';
+import { vegaDataDir } from '../scripts/vega-data.js';
 
-const file = join(dirname(createRequire(import.meta.url).resolve('vega-datasets/package.json')), 'data', 'flights-3m.parquet');
+const file = join(vegaDataDir(), 'flights-3m.parquet');
 const work = mkdtempSync(join(tmpdir(), 'agnes-flights-'));
 try {
   mkdirSync(join(work, 'src'));

@@ -3,15 +3,15 @@
  * included) with the CSV/files connector into demo-output/extracts/vega and prints
  * what was written. Until the API server exists, this is the main job.
  */
-import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@agnes/connector-kit';
 import { ConnectorRuntime, openExtract } from '@agnes/connector-runtime';
 import { createCsvConnector } from '../src/index.js';
+import { vegaDataDir } from './vega-data.js';
 
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const dataDir = join(dirname(createRequire(import.meta.url).resolve('vega-datasets/package.json')), 'data');
+const dataDir = vegaDataDir();
 const out = join(root, 'demo-output', 'extracts', 'vega');
 
 const notes: string[] = [];
