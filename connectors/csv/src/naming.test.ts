@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { isValidIdentifier } from '@agnes/connector-kit';
+import { assignTableNames, sanitizeTableName } from './naming.js';
+
+describe('table naming rule', () => {
+  it('lower-cases, replaces other characters with _ and prefixes a leading digit', () => {
+    expect(sanitizeTableName('Seattle-Weather.csv')).toBe('seattle_weather');
+    expect(sanitizeTableName('2024 Sales (final).parquet')).toBe('t_2024_sales__final_');
+    expect(sanitizeTableName('žluťoučký.json')).toBe('t__lu_ou_k_');
+    expect(sanitizeTableName('_hidden.csv')).toBe('t__hidden');
+    expect(sanitizeTableName('.csv')).toBe('t__csv');
+  });
+
+  it('always produces a valid identifier of at most 64 characters', () => {
+    for (const f of ['a'.repeat(100) + '.csv', '9.csv', '---.csv', 'ok.csv']) {
+      const name = sanitizeTableName(f);
+      expect(name.length).toBeLessThanOrEqual(64);
+      expect(isValidIdentifier(name, 'table')).toBe(true);
+    }
+  });
+
+  it('suffixes collisions in file-name order', () => {
+    const names = assignTableNames(['b/Sales.csv', 'a/sales.json', 'SALES.parquet', 'x'.repeat(70) + '.csv', 'x'.repeat(65) + '.csv']);
+    expect(names.get('sales')).toBe('SALES.parquet');
+    expect(names.get('sales_2')).toBe('a/sales.json');
+    expect(names.get('sales_3')).toBe('b/Sales.csv');
+    expect([...names.keys()].filter((n) => n.startsWith('xxx')).map((n) => n.length)).toEqual([64, 64]);
+  });
+});
