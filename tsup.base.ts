@@ -11,6 +11,6 @@ export function packageBuild(entry: Record<string, string>): Options {
     clean: true,
     target: 'node20',
     platform: 'node',
-    splitting: false,
+    splitting: true,
   };
 }
