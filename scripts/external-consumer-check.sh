@@ -42,6 +42,21 @@ const connector = defineConnector({
 });
 
 describeConnectorContract('external things', () => connector);
+
+// The packaged parquet worker thread (dist/parquet-worker.js) must load from the tarball.
+import { it, expect } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConnectorRuntime, openExtract } from '@agnes/connector-runtime';
+it('writes through the worker thread of the installed package', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'ext-')), 'extracts', 'things');
+  const stats = await new ConnectorRuntime(dir, { writer: { readAheadBytes: 1 } }).run(connector);
+  expect(stats.errors).toEqual([]);
+  const reader = await openExtract(dir);
+  expect(await reader.query('SELECT count(*) AS n FROM things')).toEqual([{ n: 3n }]);
+  reader.close();
+});
 TS
 npx vitest run
 echo "external consumer check: ok"
