@@ -7,7 +7,7 @@ describe('identifiers', () => {
   });
 
   it('refuses bad names with a message naming the name and the rule', () => {
-    for (const bad of ['', '1abc', 'a-b', 'a b', 'x'.repeat(65), 'žluť', 'a;drop', 'a"b']) {
+    for (const bad of ['', '1abc', 'a-b', 'a b', 'x'.repeat(65), 'žluť', 'tablé', 'données_2026', 'a;drop', 'a"b', 'a\n']) {
       expect(isValidIdentifier(bad, 'table')).toBe(false);
     }
     expect(identifierProblem('1abc', 'source')).toBe(

@@ -4,25 +4,15 @@ import { pathToFileURL } from 'node:url';
 import { AuthError, ConfigError } from '../errors/errors.js';
 import { childLogger, type Logger, silentLogger } from '../logging/logger.js';
 import type { Connector } from '../protocol/connector.js';
-import { fetchWithRetry, type RetryOptions } from '../retry/retry.js';
+import { type ConnectorFactory, createContext } from './context.js';
 import { type ConnectorManifest, loadManifest, validateConnectorConfig } from './manifest.js';
 
-/** What the host hands a connector factory besides its config. */
-export interface ConnectorContext {
-  /** The manifest's auth variables, resolved by the host. Connectors never read `process.env`. */
-  secrets: Readonly<Record<string, string>>;
-  logger: Logger;
-  /** `fetch` with retry of transient failures and auth errors mapped (see {@link fetchWithRetry}). */
-  fetch: (input: string | URL, init?: RequestInit, options?: RetryOptions) => Promise<Response>;
-  signal?: AbortSignal;
-}
-
-/** The default export of a connector package's entrypoint. */
-export type ConnectorFactory<C = Record<string, unknown>> = (config: C, ctx: ConnectorContext) => Connector | Promise<Connector>;
-
 /**
- * Picks the manifest's auth variables out of `env`. Throws an AuthError naming the
- * missing required variables (names only, never values).
+ * Picks the manifest's auth variables out of `env`. Throws an {@link AuthError} naming
+ * every missing required variable (names only, never values). Empty values count as missing.
+ *
+ * @example
+ * const secrets = resolveSecrets(manifest, env); // { KEBOOLA_STORAGE_TOKEN: '…' }
  */
 export function resolveSecrets(
   manifest: Pick<ConnectorManifest, 'name' | 'auth'>,
@@ -35,49 +25,68 @@ export function resolveSecrets(
     if (value) secrets[v.name] = value;
     else if (v.required) missing.push(v.name);
   }
-  if (missing.length) {
+  if (missing.length > 0) {
+    const plural = missing.length > 1;
     throw new AuthError(
-      `connector ${manifest.name} needs the environment variable(s) ${missing.join(', ')}; set them where the host runs`,
+      `connector ${manifest.name} needs the environment variable${plural ? 's' : ''} ${missing.join(', ')}; set ${plural ? 'them' : 'it'} where the host runs`,
     );
   }
   return secrets;
 }
 
-/** A context with a logger child and a fetch bound to the signal and logger. */
-export function createContext(options: { secrets?: Record<string, string>; logger?: Logger; signal?: AbortSignal } = {}): ConnectorContext {
-  const logger = options.logger ?? silentLogger;
-  const signal = options.signal;
-  return {
-    secrets: Object.freeze({ ...(options.secrets ?? {}) }),
-    logger,
-    fetch: (input, init, retry) => fetchWithRetry(input, init, { logger, ...(signal ? { signal } : {}), ...retry }),
-    ...(signal ? { signal } : {}),
-  };
+/** Options of {@link loadConnector}. */
+export interface LoadConnectorOptions {
+  /** The connector's configuration; checked against the manifest, defaults applied. */
+  config?: Readonly<Record<string, unknown>>;
+  /** Where the manifest's auth variables are looked up (the host passes its environment). */
+  env?: Readonly<Record<string, string | undefined>>;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+/** What {@link loadConnector} returns. */
+export interface LoadedConnector {
+  connector: Connector;
+  manifest: ConnectorManifest;
 }
 
 /**
- * Loads a connector from its manifest: validates the config, resolves its secrets
- * from `env`, imports the entrypoint (relative to `connector.yaml`) and calls its
- * default-export factory.
+ * Loads a connector from its `connector.yaml`: validates the manifest and the config,
+ * resolves the secrets from `env`, imports the entrypoint (relative to the manifest's
+ * folder) and calls its default-export {@link ConnectorFactory}. Every failure before
+ * the factory runs is a {@link ConfigError} or {@link AuthError} naming the file.
  *
  * @example
- * const connector = await loadConnector('connectors/csv/connector.yaml', { config: { path: './files' }, env: process.env });
+ * const { connector, manifest } = await loadConnector('connectors/keboola/connector.yaml', {
+ *   config: { url: 'https://connection.keboola.com' },
+ *   env: hostEnv,
+ *   logger,
+ * });
  */
-export async function loadConnector(
-  manifestPath: string,
-  options: { config?: Record<string, unknown>; env?: Readonly<Record<string, string | undefined>>; logger?: Logger; signal?: AbortSignal } = {},
-): Promise<{ connector: Connector; manifest: ConnectorManifest }> {
+export async function loadConnector(manifestPath: string, options: LoadConnectorOptions = {}): Promise<LoadedConnector> {
   const manifest = await loadManifest(manifestPath);
   const config = validateConnectorConfig(manifest, options.config ?? {});
   const secrets = resolveSecrets(manifest, options.env ?? {});
   const entry = resolve(dirname(resolve(manifestPath)), manifest.entrypoint);
   if (!existsSync(entry)) {
-    throw new ConfigError(`${manifestPath}: entrypoint ${manifest.entrypoint} does not exist (${entry}); build the package first`);
+    throw new ConfigError(
+      `${manifestPath}: entrypoint ${manifest.entrypoint} does not exist (looked for ${entry}); build the connector or fix the path`,
+    );
   }
-  const mod = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+  options.signal?.throwIfAborted();
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+  } catch (error) {
+    throw new ConfigError(`${manifestPath}: cannot import entrypoint ${manifest.entrypoint}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   if (typeof mod.default !== 'function') {
     throw new ConfigError(
-      `${manifestPath}: entrypoint ${manifest.entrypoint} must default-export a factory (config, ctx) => Connector`,
+      `${manifestPath}: entrypoint ${manifest.entrypoint} must default-export a factory (config, ctx) => Connector; found ${
+        mod.default === undefined ? 'no default export' : `a default export of type ${typeof mod.default}`
+      }`,
     );
   }
   const ctx = createContext({
@@ -85,6 +94,11 @@ export async function loadConnector(
     logger: childLogger(options.logger ?? silentLogger, { connector: manifest.name }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const connector = await (mod.default as ConnectorFactory)(config, ctx);
-  return { connector, manifest };
+  const connector: unknown = await (mod.default as ConnectorFactory)(config, ctx);
+  if (typeof connector !== 'object' || connector === null || typeof (connector as Connector).capabilities !== 'number') {
+    throw new ConfigError(
+      `${manifestPath}: the factory of ${manifest.entrypoint} must return a connector (an object with numeric capabilities, see defineConnector)`,
+    );
+  }
+  return { connector: connector as Connector, manifest };
 }

@@ -72,7 +72,8 @@ function hinted(hint: string): z.core.$ZodErrorMap {
 
 function invalidChoice(input: unknown, what: string, valid: readonly string[]): string | undefined {
   if (input === undefined) return undefined;
-  return `unknown ${what} ${describeValue(input)}; valid: ${valid.join(', ')}`;
+  const shown = typeof input === 'string' ? `'${input}'` : describeValue(input);
+  return `unknown ${what} ${shown}; valid: ${valid.join(', ')}`;
 }
 
 const configField = strict(
@@ -106,23 +107,21 @@ const envVar = strict(
 
 const manifestSchema = strict(
   {
-    name: z.string().superRefine((v, ctx) => {
+    name: z.string({ error: hinted('a source name such as "my_source"') }).superRefine((v, ctx) => {
       const problem = identifierProblem(v, 'source');
       if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; use e.g. "my_source"` });
     }),
     version: z
       .string({ error: hinted('a semantic version such as "1.0.0" (quote it in YAML)') })
       .regex(SEMVER, { error: 'must be a semantic version such as "1.0.0" or "1.2.0-beta.1"' }),
-    description: z
-      .string({ error: hinted('one line saying what the connector reads') })
-      .min(1, 'must not be empty: one line saying what the connector reads'),
+    description: z.string({ error: hinted('one line saying what the connector reads') }).default(''),
     entrypoint: z
       .string({ error: hinted('a module path relative to connector.yaml, e.g. "./dist/index.js"') })
       .refine((v) => v.startsWith('./') || v.startsWith('../'), {
         error: 'must be a module path relative to connector.yaml starting with "./", e.g. "./dist/index.js"',
       }),
     capabilities: z
-      .array(z.string(), { error: `must be a list of capabilities, e.g. [discover, read]; valid: ${CAP_NAMES.join(', ')}` })
+      .array(z.string(), { error: hinted(`a list of capabilities such as [discover, read] (valid: ${CAP_NAMES.join(', ')})`) })
       .min(1, `must list at least one of: ${CAP_NAMES.join(', ')}`)
       .superRefine((names, ctx) => {
         names.forEach((n, i) => {
@@ -143,7 +142,7 @@ const manifestSchema = strict(
     health_check: strict(
       {
         /** May reference config fields and auth variables as `${name}`. */
-        endpoint: z.string(),
+        endpoint: z.string({ error: hinted('the URL to call, e.g. "${url}/health"') }),
         method: z
           .enum(['GET', 'HEAD', 'POST'], { error: (iss) => invalidChoice(iss.input, 'method', ['GET', 'HEAD', 'POST']) })
           .default('GET'),
@@ -188,7 +187,7 @@ function problemList(problems: readonly string[]): string {
 export function parseManifest(text: string, fileName = 'connector.yaml'): ConnectorManifest {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => e.message.split('\n')[0] ?? e.message);
+    const problems = doc.errors.map((e) => (e.message.split('\n')[0] ?? e.message).replace(/:$/, ''));
     throw new ConfigError(`${fileName} is not valid YAML:\n${problemList(problems)}`);
   }
   const parsed = manifestSchema.safeParse(doc.toJS() ?? {}, { error: errorMap });
