@@ -59,4 +59,16 @@ it('writes through the worker thread of the installed package', async () => {
 });
 TS
 npx vitest run
+
+# A connector scaffolded by the packaged runtime passes its own contract suite unchanged.
+cd "$work"
+node --input-type=module -e "
+  const { scaffoldConnector } = await import('$work/my-connector/node_modules/@agnes/connector-runtime/dist/index.js');
+  await scaffoldConnector('$work/scaffolded', { name: 'acme_crm', capabilities: ['discover', 'read', 'stream', 'remote'] });
+"
+cd "$work/scaffolded"
+npm install --no-audit --no-fund --loglevel=error "$kit" "$runtime" >/dev/null
+npm install --no-audit --no-fund --loglevel=error >/dev/null
+npm run build >/dev/null
+npx vitest run
 echo "external consumer check: ok"

@@ -18,3 +18,5 @@ export { diffSchemas, describeChange } from './schema/diff.js';
 export { duckdbTypeOf, schemaJsonOf, UnsupportedTypeError } from './writer/duckdb-types.js';
 export { ParquetWriter } from './writer/parquet-writer.js';
 export type { ParquetWriterOptions, ParquetWriteProgress } from './writer/parquet-writer.js';
+export { scaffoldConnector } from './scaffold/index.js';
+export type { ScaffoldOptions } from './scaffold/index.js';

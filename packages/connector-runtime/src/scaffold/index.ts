@@ -1,0 +1,2 @@
+export { scaffoldConnector } from './scaffold.js';
+export type { ScaffoldOptions } from './scaffold.js';
