@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from
 import { dirname, join } from 'node:path';
 import { Field, Float64, Int64, TimestampMicrosecond, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { Cap, ConfigError, type Connector, TransientSourceError } from '@agnes/connector-kit';
+import { AuthError, Cap, ConfigError, type Connector, TransientSourceError } from '@agnes/connector-kit';
 import { ConnectorRuntime, openExtract } from './index.js';
 import { batchOf, extractDir, memoryConnector, Schema } from './test-fixtures.js';
 
@@ -114,6 +114,25 @@ describe('ConnectorRuntime.run', () => {
     expect(stats.errors).toEqual([{ table: 'a', code: 'fatal', message: 'source exploded' }]);
     const reader = await openExtract(dir);
     expect(await reader.query('SELECT (SELECT count(*) FROM a) AS a, (SELECT count(*) FROM b) AS b')).toEqual([{ a: 5n, b: 70n }]);
+    reader.close();
+  });
+
+  it('stops the run at the first refused credentials and keeps every table’s previous data', async () => {
+    const dir = extractDir('auth');
+    const a = { info: { name: 'a', schema: people, capabilities: Cap.READ }, rows: peopleRows(2), failWith: [] as Error[] };
+    const b = { info: { name: 'b', schema: people, capabilities: Cap.READ }, rows: peopleRows(3) };
+    const { connector, reads } = memoryConnector([a, b]);
+    const rt = new ConnectorRuntime(dir);
+    await rt.run(connector);
+    a.failWith = [new AuthError('the API refused the token in MY_TOKEN')];
+    const stats = await rt.run(connector);
+    expect(stats.errors).toEqual([
+      { table: 'a', code: 'auth', message: 'the API refused the token in MY_TOKEN' },
+      { table: 'b', code: 'auth', message: 'not attempted: the API refused the token in MY_TOKEN' },
+    ]);
+    expect(reads.map((r) => r.table)).toEqual(['a', 'b', 'a']);
+    const reader = await openExtract(dir);
+    expect((await reader.meta()).map((m) => m.rows)).toEqual([2, 3]);
     reader.close();
   });
 

@@ -233,11 +233,18 @@ export class ConnectorRuntime {
     const writer = new ParquetWriter(this.writerOptions);
     const engine = await this.openEngine();
     try {
+      let authFailure: string | undefined;
       for (const info of local) {
         const log = childLogger(this.logger, { table: info.name });
         if (options.signal?.aborted) {
           stats.tablesFailed++;
           stats.errors.push({ table: info.name, code: 'cancelled', message: 'run cancelled before this table started' });
+          continue;
+        }
+        if (authFailure) {
+          // Refused credentials will be refused for every table: do not hammer the source.
+          stats.tablesFailed++;
+          stats.errors.push({ table: info.name, code: 'auth', message: `not attempted: ${authFailure}` });
           continue;
         }
         progress({ table: info.name, phase: 'start', rows: 0, bytes: 0 });
@@ -259,6 +266,7 @@ export class ConnectorRuntime {
           const message = error instanceof Error ? error.message : String(error);
           stats.tablesFailed++;
           stats.errors.push({ table: info.name, code, message });
+          if (code === 'auth') authFailure = message;
           log.error(`table failed; previous data kept: ${message}`, { code });
           progress({ table: info.name, phase: 'failed', rows: 0, bytes: 0, message });
         }
