@@ -120,6 +120,16 @@ interface TableOutcome {
   changes: SchemaChange[];
 }
 
+/**
+ * A partitioned table's read, whose merge into the partition files must happen
+ * under the commit lock (stream writers rewrite the same files).
+ */
+interface DeferredOutcome {
+  deltaRel: string;
+  changes: SchemaChange[];
+  merge: (conn: DuckDBConnection, current: ExtractContents) => Promise<TableOutcome>;
+}
+
 /** A table refused by its schema policy. */
 class SchemaFrozenError extends ConfigError {
   constructor(table: string, changes: SchemaChange[]) {
@@ -230,6 +240,7 @@ export class ConnectorRuntime {
     await mkdir(join(this.dir, DATA_DIR), { recursive: true });
     const previous = await readExtractContents(this.dir);
     const outcomes = new Map<string, TableOutcome>();
+    const deferred = new Map<string, DeferredOutcome>();
     const writer = new ParquetWriter(this.writerOptions);
     const engine = await this.openEngine();
     try {
@@ -255,6 +266,10 @@ export class ConnectorRuntime {
             signal: options.signal,
             progress,
           });
+          if ('merge' in outcome) {
+            deferred.set(info.name, outcome);
+            continue;
+          }
           outcomes.set(info.name, outcome);
           stats.tablesExtracted++;
           stats.totalRows += outcome.meta.rows ?? 0;
@@ -280,6 +295,31 @@ export class ConnectorRuntime {
     await withExtractLock(this.dir, async () => {
       // Re-read under the lock: a stream writer may have committed meanwhile.
       const current = await readExtractContents(this.dir);
+      if (deferred.size > 0) {
+        const mergeEngine = await this.openEngine();
+        try {
+          for (const [table, d] of deferred) {
+            progress({ table, phase: 'merge', rows: 0, bytes: 0 });
+            try {
+              const outcome = await d.merge(mergeEngine.conn, current);
+              outcomes.set(table, outcome);
+              stats.tablesExtracted++;
+              stats.totalRows += outcome.meta.rows ?? 0;
+              stats.schemaChanges.push(...outcome.changes);
+              progress({ table, phase: 'done', rows: outcome.meta.rows ?? 0, bytes: outcome.meta.sizeBytes ?? 0 });
+            } catch (error) {
+              const message = error instanceof Error ? error.message : String(error);
+              stats.tablesFailed++;
+              stats.errors.push({ table, code: errorCode(error), message });
+              progress({ table, phase: 'failed', rows: 0, bytes: 0, message });
+            } finally {
+              await rm(this.abs(d.deltaRel), { force: true });
+            }
+          }
+        } finally {
+          mergeEngine.close();
+        }
+      }
       const next = this.compose(current, outcomes, remote, remoteInfo);
       await commitExtract(this.dir, next);
       await this.collectGarbage(previous, next, new Set(outcomes.keys()));
@@ -374,7 +414,7 @@ export class ConnectorRuntime {
       signal: AbortSignal | undefined;
       progress: (e: ProgressEvent) => void;
     },
-  ): Promise<TableOutcome> {
+  ): Promise<TableOutcome | DeferredOutcome> {
     const name = info.name;
     const schemaJson = schemaJsonOf(info.schema);
     const prevMeta = previous.meta.find((m) => m.tableName === name && m.queryMode === 'local');
@@ -418,12 +458,11 @@ export class ConnectorRuntime {
     this.logger.debug('table read', { table: name, rows: rowsRead });
 
     if (partitioned) {
-      ctx.progress({ table: name, phase: 'merge', rows: rowsRead, bytes: 0 });
-      try {
-        return await this.mergeIntoPartitions(ctx.engine, info, schemaJson, writeRel, previous, changes, key ?? null, now);
-      } finally {
-        await rm(this.abs(writeRel), { force: true });
-      }
+      return {
+        deltaRel: writeRel,
+        changes,
+        merge: (conn, current) => this.mergeIntoPartitions(conn, info, schemaJson, writeRel, current, changes, key ?? null, now),
+      };
     }
     // The cursor tracks what was read (the delta), not what the merge kept.
     const readCursor = incremental && key ? (await this.summarise(ctx.engine, this.abs(writeRel), key, schemaJson)).cursor : null;

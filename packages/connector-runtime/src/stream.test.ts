@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Field, Int64, TimestampMicrosecond, Utf8 } from 'apache-arrow';
@@ -126,4 +129,24 @@ describe('ConnectorRuntime.runStream', () => {
     ]);
     reader.close();
   });
+});
+
+describe('cross-process stream writers', () => {
+  it('never lose each other\'s commits when separate processes write one extract', async () => {
+    const dir = extractDir('multiproc');
+    const run = promisify(execFile);
+    const child = fileURLToPath(new URL('./stream.fixture.ts', import.meta.url));
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    const args = (table: string, start: number) => ['--conditions=@agnes/source', '--import', 'tsx', child, dir, table, String(start), '200'];
+    await Promise.all([
+      run(process.execPath, args('hooks', 0), { cwd }),
+      run(process.execPath, args('hooks', 1000), { cwd }),
+      run(process.execPath, args('other', 0), { cwd }),
+    ]);
+    const reader = await openExtract(dir);
+    expect(await reader.query('SELECT (SELECT count(*) FROM hooks) AS h, (SELECT count(DISTINCT writer) FROM hooks) AS w, (SELECT count(*) FROM other) AS o')).toEqual([
+      { h: 400n, w: 2n, o: 200n },
+    ]);
+    reader.close();
+  }, 120_000);
 });
