@@ -241,7 +241,7 @@ export class ConnectorRuntime {
     const previous = await readExtractContents(this.dir);
     const outcomes = new Map<string, TableOutcome>();
     const deferred = new Map<string, DeferredOutcome>();
-    const writer = new ParquetWriter(this.writerOptions);
+    const writer = new ParquetWriter({ prewarm: true, ...this.writerOptions });
     const engine = await this.openEngine();
     try {
       let authFailure: string | undefined;
