@@ -1,8 +1,18 @@
 import duckdb from '@duckdb/node-bindings';
-import type { DuckDBDataChunk } from '@duckdb/node-api';
+import {
+  type DuckDBDataChunk,
+  DuckDBListType,
+  type DuckDBListValue,
+  DuckDBStructType,
+  type DuckDBStructValue,
+  type DuckDBType,
+  DuckDBTypeId,
+  VARCHAR,
+} from '@duckdb/node-api';
 import {
   Binary,
   Bool,
+  type Data,
   type DataType,
   DateDay,
   Decimal,
@@ -13,6 +23,7 @@ import {
   Int32,
   Int64,
   Int8,
+  List,
   makeData,
   RecordBatch,
   Schema,
@@ -26,66 +37,113 @@ import {
   Uint64,
   Uint8,
   Utf8,
-  type Data,
 } from 'apache-arrow';
 
 /*
- * DuckDB result chunks → Arrow record batches. Fixed-width columns are copied from
- * the vector's memory in one call per chunk; strings are read per value and
- * UTF-8-encoded once per batch. Types Arrow cannot hold exactly are cast to
- * VARCHAR in the query instead (see `arrowTypeFor`).
+ * DuckDB result chunks → Arrow record batches. Top-level fixed-width columns are
+ * copied from the vector's memory in one call per chunk (the node-api value readers
+ * would allocate one JS object per date, timestamp or decimal); strings are read per
+ * value and UTF-8-encoded once per batch; lists and structs go through their JS values,
+ * which is slower but rare in files. Types Arrow cannot hold exactly here are cast to
+ * VARCHAR in the query instead (see `planColumn`).
  */
 
 /** How a DuckDB column is carried into Arrow. */
 export interface ColumnPlan {
   name: string;
   arrow: DataType;
+  /** The DuckDB type the SELECT yields (after any cast), as DuckDB spells it. */
+  duckType: string;
   /** SQL expression selecting the column (a CAST when the type is carried as text). */
   select: string;
-  kind: 'fixed' | 'bool' | 'string' | 'blob' | 'decimal';
+  kind: 'fixed' | 'bool' | 'string' | 'blob' | 'decimal' | 'nested';
   /** Bytes per value in DuckDB's vector (fixed and decimal). */
   width: number;
+  /** The DuckDB type the SELECT yields; nested and text columns are converted by walking its values. */
+  type: DuckDBType;
 }
 
-const FIXED: Record<string, [() => DataType, number]> = {
-  TINYINT: [() => new Int8(), 1],
-  SMALLINT: [() => new Int16(), 2],
-  INTEGER: [() => new Int32(), 4],
-  BIGINT: [() => new Int64(), 8],
-  UTINYINT: [() => new Uint8(), 1],
-  USMALLINT: [() => new Uint16(), 2],
-  UINTEGER: [() => new Uint32(), 4],
-  UBIGINT: [() => new Uint64(), 8],
-  FLOAT: [() => new Float32(), 4],
-  DOUBLE: [() => new Float64(), 8],
-  DATE: [() => new DateDay(), 4],
-  TIMESTAMP: [() => new TimestampMicrosecond(), 8],
-  'TIMESTAMP WITH TIME ZONE': [() => new TimestampMicrosecond('UTC'), 8],
-  TIMESTAMP_NS: [() => new TimestampNanosecond(), 8],
-  TIMESTAMP_MS: [() => new TimestampMillisecond(), 8],
-  TIMESTAMP_S: [() => new TimestampSecond(), 8],
+const FIXED: Partial<Record<DuckDBTypeId, [() => DataType, number]>> = {
+  [DuckDBTypeId.TINYINT]: [() => new Int8(), 1],
+  [DuckDBTypeId.SMALLINT]: [() => new Int16(), 2],
+  [DuckDBTypeId.INTEGER]: [() => new Int32(), 4],
+  [DuckDBTypeId.BIGINT]: [() => new Int64(), 8],
+  [DuckDBTypeId.UTINYINT]: [() => new Uint8(), 1],
+  [DuckDBTypeId.USMALLINT]: [() => new Uint16(), 2],
+  [DuckDBTypeId.UINTEGER]: [() => new Uint32(), 4],
+  [DuckDBTypeId.UBIGINT]: [() => new Uint64(), 8],
+  [DuckDBTypeId.FLOAT]: [() => new Float32(), 4],
+  [DuckDBTypeId.DOUBLE]: [() => new Float64(), 8],
+  [DuckDBTypeId.DATE]: [() => new DateDay(), 4],
+  [DuckDBTypeId.TIMESTAMP]: [() => new TimestampMicrosecond(), 8],
+  [DuckDBTypeId.TIMESTAMP_TZ]: [() => new TimestampMicrosecond('UTC'), 8],
+  [DuckDBTypeId.TIMESTAMP_NS]: [() => new TimestampNanosecond(), 8],
+  [DuckDBTypeId.TIMESTAMP_MS]: [() => new TimestampMillisecond(), 8],
+  [DuckDBTypeId.TIMESTAMP_S]: [() => new TimestampSecond(), 8],
 };
 
 function quote(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** The Arrow type and transfer plan for a DuckDB column type string. */
-export function planColumn(name: string, duckType: string): ColumnPlan {
-  const fixed = FIXED[duckType];
-  if (fixed) return { name, arrow: fixed[0](), select: quote(name), kind: 'fixed', width: fixed[1] };
-  if (duckType === 'BOOLEAN') return { name, arrow: new Bool(), select: quote(name), kind: 'bool', width: 1 };
-  if (duckType === 'VARCHAR') return { name, arrow: new Utf8(), select: quote(name), kind: 'string', width: 0 };
-  if (duckType === 'BLOB') return { name, arrow: new Binary(), select: quote(name), kind: 'blob', width: 0 };
-  const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(duckType);
-  if (dec) {
-    const p = Number(dec[1]);
-    const s = Number(dec[2]);
-    const width = p <= 4 ? 2 : p <= 9 ? 4 : p <= 18 ? 8 : 16;
-    return { name, arrow: new Decimal(s, p, 128), select: quote(name), kind: 'decimal', width };
+/** The exact Arrow type for a DuckDB type, or undefined when it is carried as text. */
+function arrowTypeOf(type: DuckDBType): DataType | undefined {
+  const fixed = FIXED[type.typeId];
+  if (fixed) return fixed[0]();
+  switch (type.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return new Bool();
+    case DuckDBTypeId.VARCHAR:
+      return new Utf8();
+    case DuckDBTypeId.BLOB:
+      return new Binary();
+    case DuckDBTypeId.DECIMAL:
+      return new Decimal(type.scale, type.width, 128);
   }
-  // JSON, lists, structs, UUID, TIME, INTERVAL, HUGEINT…: carried exactly as their text.
-  return { name, arrow: new Utf8(), select: `CAST(${quote(name)} AS VARCHAR) AS ${quote(name)}`, kind: 'string', width: 0 };
+  if (type instanceof DuckDBListType) {
+    const child = arrowTypeOf(type.valueType);
+    return child && new List(new Field('item', child, true));
+  }
+  if (type instanceof DuckDBStructType) {
+    const fields: Field[] = [];
+    for (const [i, entry] of type.entryTypes.entries()) {
+      const child = arrowTypeOf(entry);
+      if (!child) return undefined;
+      fields.push(new Field(type.entryNames[i]!, child, true));
+    }
+    return fields.length > 0 ? new Struct(fields) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The Arrow type and transfer plan for a DuckDB column. JSON, maps, unions, UUID,
+ * TIME, INTERVAL, HUGEINT, ENUM, and lists or structs holding any of them are carried
+ * exactly as their text.
+ */
+export function planColumn(name: string, type: DuckDBType): ColumnPlan {
+  const arrow = arrowTypeOf(type);
+  const q = quote(name);
+  if (!arrow) {
+    return { name, arrow: new Utf8(), duckType: 'VARCHAR', select: `CAST(${q} AS VARCHAR) AS ${q}`, kind: 'string', width: 0, type: VARCHAR };
+  }
+  const plan = { name, arrow, duckType: type.toString(), select: q, type };
+  const fixed = FIXED[type.typeId];
+  if (fixed) return { ...plan, kind: 'fixed', width: fixed[1] };
+  switch (type.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return { ...plan, kind: 'bool', width: 1 };
+    case DuckDBTypeId.VARCHAR:
+      return { ...plan, kind: 'string', width: 0 };
+    case DuckDBTypeId.BLOB:
+      return { ...plan, kind: 'blob', width: 0 };
+    case DuckDBTypeId.DECIMAL: {
+      const p = type.width;
+      return { ...plan, kind: 'decimal', width: p <= 4 ? 2 : p <= 9 ? 4 : p <= 18 ? 8 : 16 };
+    }
+    default:
+      return { ...plan, kind: 'nested', width: 0 };
+  }
 }
 
 /** The Arrow schema of a plan; file columns are always nullable. */
@@ -95,8 +153,7 @@ export function schemaOf(plans: readonly ColumnPlan[]): Schema {
 
 class ColumnBuilder {
   private parts: Uint8Array[] = [];
-  private strings: (string | null)[] = [];
-  private blobs: (Uint8Array | null)[] = [];
+  private values: unknown[] = [];
   private bools: number[] = [];
   private valid: boolean[] = [];
   private nulls = 0;
@@ -104,6 +161,8 @@ class ColumnBuilder {
   constructor(private readonly plan: ColumnPlan) {}
 
   append(chunk: DuckDBDataChunk, column: number, n: number): void {
+    // Query results arrive flattened (DuckDB's QueryResult::Fetch), so a vector's
+    // memory holds `n` values in row order.
     const raw = duckdb.data_chunk_get_vector(chunk.chunk, column);
     const validity = duckdb.vector_get_validity(raw, Math.ceil(n / 64) * 8);
     const isValid = (i: number) => !validity || (validity[i >> 3]! & (1 << (i & 7))) !== 0;
@@ -139,44 +198,123 @@ class ColumnBuilder {
       for (let i = 0; i < n; i++) this.bools.push(src[i]!);
     } else {
       const vector = chunk.getColumnVector(column);
-      for (let i = 0; i < n; i++) {
-        if (!isValid(i)) {
-          if (kind === 'string') this.strings.push(null);
-          else this.blobs.push(null);
-          continue;
-        }
-        const item = vector.getItem(i) as unknown;
-        if (kind === 'string') this.strings.push(String(item));
-        else this.blobs.push((item as { bytes: Uint8Array }).bytes);
-      }
+      for (let i = 0; i < n; i++) this.values.push(isValid(i) ? (vector.getItem(i) as unknown) : null);
     }
   }
 
   finish(length: number): Data {
+    const { kind, arrow } = this.plan;
+    if (kind === 'string' || kind === 'blob' || kind === 'nested') return valuesToData(this.plan.type, arrow, this.values);
     const nullBitmap = this.nulls > 0 ? bitmap(this.valid) : undefined;
-    const base = { type: this.plan.arrow, length, nullCount: this.nulls, ...(nullBitmap ? { nullBitmap } : {}) };
-    const { kind } = this.plan;
-    if (kind === 'fixed' || kind === 'decimal') {
-      const bytes = concat(this.parts);
-      const T = (this.plan.arrow as unknown as { ArrayType: new (b: ArrayBuffer, o: number, l: number) => ArrayBufferView }).ArrayType;
-      const per = (T as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-      return makeData({ ...base, data: new T(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / per) } as never);
-    }
+    const base = { type: arrow, length, nullCount: this.nulls, ...(nullBitmap ? { nullBitmap } : {}) };
     if (kind === 'bool') return makeData({ ...base, data: bitmap(this.bools.map((b) => b !== 0)) } as never);
-    const values = kind === 'string' ? this.strings.map((s) => (s === null ? null : encoder.encode(s))) : this.blobs;
+    const bytes = concat(this.parts);
+    const T = arrayTypeOf(arrow);
+    return makeData({ ...base, data: new T(bytes.buffer, bytes.byteOffset, bytes.byteLength / T.BYTES_PER_ELEMENT) } as never);
+  }
+}
+
+type TypedArrayCtor = {
+  new (length: number): ArrayLike<number | bigint> & { [i: number]: number | bigint };
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): ArrayBufferView;
+  BYTES_PER_ELEMENT: number;
+};
+
+function arrayTypeOf(type: DataType): TypedArrayCtor {
+  return (type as unknown as { ArrayType: TypedArrayCtor }).ArrayType;
+}
+
+/** The number or bigint DuckDB's JS value stands for, in the unit of its Arrow type. */
+function scalarOf(typeId: DuckDBTypeId, v: unknown): number | bigint {
+  switch (typeId) {
+    case DuckDBTypeId.DATE:
+      return (v as { days: number }).days;
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return (v as { micros: bigint }).micros;
+    case DuckDBTypeId.TIMESTAMP_MS:
+      return (v as { millis: bigint }).millis;
+    case DuckDBTypeId.TIMESTAMP_S:
+      return (v as { seconds: bigint }).seconds;
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return (v as { nanos: bigint }).nanos;
+    default:
+      return v as number | bigint;
+  }
+}
+
+/** Arrow data from DuckDB's JS values (`null` for SQL NULL), recursing into lists and structs. */
+function valuesToData(type: DuckDBType, arrow: DataType, values: readonly unknown[]): Data {
+  const length = values.length;
+  let nullCount = 0;
+  for (const v of values) if (v === null || v === undefined) nullCount++;
+  const base = {
+    type: arrow,
+    length,
+    nullCount,
+    ...(nullCount > 0 ? { nullBitmap: bitmap(values.map((v) => v !== null && v !== undefined)) } : {}),
+  };
+  if (type instanceof DuckDBListType) {
     const offsets = new Int32Array(length + 1);
-    let total = 0;
+    const items: unknown[] = [];
     values.forEach((v, i) => {
-      total += v?.byteLength ?? 0;
-      offsets[i + 1] = total;
+      if (v) for (const item of (v as DuckDBListValue).items) items.push(item);
+      offsets[i + 1] = items.length;
     });
-    const data = new Uint8Array(total);
-    values.forEach((v, i) => v && data.set(v, offsets[i]!));
-    return makeData({ ...base, valueOffsets: offsets, data } as never);
+    const child = valuesToData(type.valueType, (arrow as List).valueType, items);
+    return makeData({ ...base, valueOffsets: offsets, child } as never);
+  }
+  if (type instanceof DuckDBStructType) {
+    const fields = (arrow as Struct).children;
+    const children = type.entryNames.map((name, c) =>
+      valuesToData(
+        type.entryTypes[c]!,
+        fields[c]!.type,
+        values.map((v) => (v ? ((v as DuckDBStructValue).entries[name] ?? null) : null)),
+      ),
+    );
+    return makeData({ ...base, children } as never);
+  }
+  switch (type.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return makeData({ ...base, data: bitmap(values.map((v) => v === true)) } as never);
+    case DuckDBTypeId.VARCHAR:
+      return makeData({ ...base, ...variableWidth(values.map((v) => (typeof v === 'string' ? encoder.encode(v) : null))) } as never);
+    case DuckDBTypeId.BLOB:
+      return makeData({ ...base, ...variableWidth(values.map((v) => (v ? (v as { bytes: Uint8Array }).bytes : null))) } as never);
+    case DuckDBTypeId.DECIMAL: {
+      const out = new BigInt64Array(length * 2);
+      values.forEach((v, i) => {
+        if (v === null || v === undefined) return;
+        const unscaled = (v as { value: bigint }).value;
+        out[i * 2] = BigInt.asIntN(64, unscaled);
+        out[i * 2 + 1] = BigInt.asIntN(64, unscaled >> 64n);
+      });
+      return makeData({ ...base, data: new Uint32Array(out.buffer) } as never);
+    }
+    default: {
+      const out = new (arrayTypeOf(arrow))(length);
+      values.forEach((v, i) => {
+        if (v !== null && v !== undefined) out[i] = scalarOf(type.typeId, v);
+      });
+      return makeData({ ...base, data: out } as never);
+    }
   }
 }
 
 const encoder = new TextEncoder();
+
+function variableWidth(values: readonly (Uint8Array | null)[]): { valueOffsets: Int32Array; data: Uint8Array } {
+  const valueOffsets = new Int32Array(values.length + 1);
+  let total = 0;
+  values.forEach((v, i) => {
+    total += v?.byteLength ?? 0;
+    valueOffsets[i + 1] = total;
+  });
+  const data = new Uint8Array(total);
+  values.forEach((v, i) => v && data.set(v, valueOffsets[i]!));
+  return { valueOffsets, data };
+}
 
 function bitmap(bits: readonly boolean[]): Uint8Array {
   const out = new Uint8Array(Math.ceil(bits.length / 8));

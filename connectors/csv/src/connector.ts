@@ -1,183 +1,198 @@
-import { existsSync, statSync } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
-import { extname, join, relative } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { relative, resolve } from 'node:path';
+import { type DuckDBConnection, type DuckDBDataChunk, DuckDBInstance, type DuckDBResult } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
 import {
   Cap,
   ConfigError,
   type Connector,
+  FatalSourceError,
   type Logger,
   type ReadOptions,
   silentLogger,
   type TableInfo,
 } from '@agnes/connector-kit';
 import { BatchAssembler, type ColumnPlan, planColumn, schemaOf } from './arrow-from-duckdb.js';
+import { checkConfig, type CsvConnectorConfig } from './config.js';
+import { detectFormat, type FileFormat, listFiles, scanSql } from './file-formats.js';
 import { assignTableNames } from './naming.js';
 
-/** Configuration of the files connector. */
-export interface CsvConnectorConfig {
-  /** Folder holding the files. */
-  path: string;
-  /** Also look in sub-folders. Default false. */
-  recursive?: boolean;
-  /** Rows per batch when the runtime does not ask. Default 10,000. */
-  batchSize?: number;
-  /** Primary key columns per table name. */
-  primaryKeys?: Record<string, string[]>;
-}
-
-/** What the files connector needs from its host. */
+/**
+ * What the files connector uses from its host: a structural subset of the kit's
+ * `ConnectorContext`, so a full context or `{ logger }` alone both fit.
+ */
 export interface CsvConnectorContext {
-  logger?: Logger;
+  /** Receives one line per skipped file. Default: silent. */
+  readonly logger?: Logger;
+  /** Aborted when the host cancels the run; reads stop as if `options.signal` had aborted. */
+  readonly signal?: AbortSignal;
 }
 
-type Format = 'csv' | 'parquet' | 'json' | 'ndjson';
-
-const FORMATS: Record<string, Format> = {
-  '.csv': 'csv',
-  '.tsv': 'csv',
-  '.parquet': 'parquet',
-  '.json': 'json',
-  '.jsonl': 'ndjson',
-  '.ndjson': 'ndjson',
-};
+const DEFAULT_BATCH_SIZE = 10_000;
 
 interface FileTable {
   info: TableInfo;
   file: string;
-  format: Format;
+  rel: string;
+  format: FileFormat;
   plans: ColumnPlan[];
 }
 
-function literal(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-function scan(format: Format, file: string): string {
-  switch (format) {
-    case 'csv':
-      return `read_csv(${literal(file)})`;
-    case 'parquet':
-      return `read_parquet(${literal(file)})`;
-    case 'json':
-      return `read_json(${literal(file)}, format = 'array')`;
-    case 'ndjson':
-      return `read_json(${literal(file)}, format = 'newline_delimited')`;
-  }
-}
-
-async function listFiles(dir: string, recursive: boolean): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (recursive) out.push(...(await listFiles(path, true)));
-    } else if (entry.isFile() || entry.isSymbolicLink()) {
-      out.push(path);
-    }
-  }
-  return out;
-}
-
-/** The first few KiB of a file, for sniffing JSON shapes. */
-async function head(file: string, bytes = 4096): Promise<string> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await fh.close();
-  }
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n', 1)[0] ?? '';
 }
 
 /**
- * `.json` files count as tables when they hold an array of objects, or one object
- * per line (NDJSON); a single JSON document (TopoJSON, GeoJSON, config) does not.
- */
-async function jsonFormat(file: string): Promise<Format | string> {
-  const text = (await head(file)).trimStart();
-  if (text.startsWith('[')) {
-    return text.slice(1).trimStart().startsWith('{') ? 'json' : 'a JSON array whose items are not objects';
-  }
-  if (text.startsWith('{')) {
-    const firstLine = text.split('\n', 1)[0] ?? '';
-    try {
-      JSON.parse(firstLine);
-      return 'ndjson';
-    } catch {
-      return 'a single JSON document, not records';
-    }
-  }
-  return 'not JSON records';
-}
-
-/**
- * A connector over a folder of files: CSV/TSV, parquet, JSON (array of objects)
+ * A connector over a folder of files: CSV, TSV, parquet, JSON (an array of objects)
  * and NDJSON become tables named by {@link sanitizeTableName}; other files are
- * skipped with a log note. Schemas are inferred by DuckDB; rows stream through
- * DuckDB in batches, so memory stays flat whatever the file size.
+ * skipped with a log line. DuckDB infers the schemas and streams the rows, which
+ * arrive as Arrow batches of about `batchSize` rows, so memory stays flat whatever
+ * the file size. Files have no cursor: tables offer no incremental key.
  *
  * @example
- * const connector = createCsvConnector({ path: './exports' });
- * const stats = await new ConnectorRuntime('data/extracts/exports').run(connector);
+ * const connector = createCsvConnector({ path: './exports', primaryKeys: { airports: ['iata'] } }, { logger });
+ * const [airports] = await connector.discover!();
+ * for await (const batch of connector.read!('airports', { batchSize: 10_000 })) rows += batch.numRows;
  */
 export function createCsvConnector(config: CsvConnectorConfig, ctx: CsvConnectorContext = {}): Connector {
+  checkConfig(config);
   const logger = ctx.logger ?? silentLogger;
-  const dir = config.path;
-  if (!dir || typeof dir !== 'string') throw new ConfigError('csv connector: config.path is required (the folder holding the files)');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ConfigError(`csv connector: config.path ${JSON.stringify(dir)} is not a folder; point it at the folder holding the files`);
+  const dir = resolve(config.path);
+
+  // One in-memory instance per connector; one connection per discover or read, because
+  // a DuckDB connection serves one streaming result at a time and reads may interleave.
+  let instance: Promise<DuckDBInstance> | undefined;
+  async function connect(): Promise<DuckDBConnection> {
+    instance ??= DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' }).catch((error: unknown) => {
+      instance = undefined;
+      throw error;
+    });
+    return (await instance).connect();
   }
-  let db: Promise<DuckDBConnection> | undefined;
-  const connection = () =>
-    (db ??= DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' }).then((i) => i.connect()));
-  let tables: Promise<Map<string, FileTable>> | undefined;
+
+  async function describe(conn: DuckDBConnection, format: FileFormat, file: string): Promise<ColumnPlan[]> {
+    // A prepared statement binds (so DuckDB sniffs the file) without reading rows, and
+    // gives structured types where DESCRIBE gives strings to parse.
+    const stmt = await conn.prepare(`SELECT * FROM ${scanSql(format, file)}`);
+    try {
+      return Array.from({ length: stmt.columnCount }, (_, i) => planColumn(stmt.columnName(i), stmt.columnType(i)));
+    } finally {
+      stmt.destroySync();
+    }
+  }
+
+  function primaryKeyFor(name: string, plans: readonly ColumnPlan[], problems: string[]): string[] | undefined {
+    const pk = config.primaryKeys?.[name];
+    if (!pk) return undefined;
+    const missing = pk.filter((c) => !plans.some((p) => p.name === c));
+    if (missing.length > 0) {
+      problems.push(
+        `config.primaryKeys.${name} names ${missing.map((c) => JSON.stringify(c)).join(', ')}, not a column of ${name}; columns: ${plans.map((p) => p.name).join(', ')}`,
+      );
+    }
+    return pk;
+  }
 
   async function discoverAll(): Promise<Map<string, FileTable>> {
-    const conn = await connection();
-    const candidates: { file: string; format: Format }[] = [];
-    for (const file of (await listFiles(dir, config.recursive ?? false)).sort()) {
-      const ext = extname(file).toLowerCase();
-      let format: Format | string | undefined = FORMATS[ext];
-      if (format === 'json') format = await jsonFormat(file);
-      if (format === undefined) {
-        logger.info(`skipped ${relative(dir, file)}: not a tabular file type (${ext || 'no extension'})`);
-        continue;
-      }
-      if (!(format in { csv: 1, parquet: 1, json: 1, ndjson: 1 })) {
-        logger.info(`skipped ${relative(dir, file)}: ${format}`);
-        continue;
-      }
-      candidates.push({ file, format: format as Format });
+    const candidates = new Map<string, { file: string; format: FileFormat }>();
+    for (const file of await listFiles(dir, config.recursive ?? false)) {
+      const rel = relative(dir, file);
+      const format = await detectFormat(file);
+      if (typeof format === 'object') logger.info(`skipped ${rel}: ${format.skip}`, { file: rel });
+      else candidates.set(rel, { file, format });
     }
-    const names = assignTableNames(candidates.map((c) => relative(dir, c.file)));
     const out = new Map<string, FileTable>();
-    for (const [name, rel] of names) {
-      const { file, format } = candidates.find((c) => relative(dir, c.file) === rel)!;
-      try {
-        const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${scan(format, file)}`);
-        const plans = described.getRowObjectsJson().map((r) => planColumn(String(r.column_name), String(r.column_type)));
-        if (plans.length === 0) throw new Error('no columns');
-        const pk = config.primaryKeys?.[name];
-        out.set(name, {
-          file,
-          format,
-          plans,
-          info: {
-            name,
-            schema: schemaOf(plans),
-            capabilities: Cap.READ,
-            description: `${rel} (${format})`,
-            ...(pk ? { primaryKey: pk } : {}),
-          },
-        });
-      } catch (error) {
-        logger.warn(`skipped ${rel}: DuckDB cannot read it as ${format}: ${(error as Error).message.split('\n')[0]}`);
+    const problems: string[] = [];
+    const conn = await connect();
+    try {
+      for (const [name, rel] of assignTableNames([...candidates.keys()])) {
+        const { file, format } = candidates.get(rel)!;
+        let plans: ColumnPlan[];
+        try {
+          plans = await describe(conn, format, file);
+          if (plans.length === 0) throw new Error('no columns');
+        } catch (error) {
+          logger.warn(`skipped ${rel}: DuckDB cannot read it as ${format}: ${firstLine(error)}`, { file: rel });
+          continue;
+        }
+        const primaryKey = primaryKeyFor(name, plans, problems);
+        const info: TableInfo = {
+          name,
+          schema: schemaOf(plans),
+          capabilities: Cap.READ,
+          description: `${rel} (${format})`,
+          ...(primaryKey ? { primaryKey } : {}),
+        };
+        out.set(name, { info, file, rel, format, plans });
       }
+    } finally {
+      conn.closeSync();
     }
+    for (const name of Object.keys(config.primaryKeys ?? {})) {
+      if (!out.has(name)) logger.warn(`config.primaryKeys.${name}: no table ${name} in ${dir}; the key is ignored`);
+    }
+    if (problems.length > 0) throw new ConfigError(`csv connector: ${problems.join('; ')}`);
     return out;
+  }
+
+  let tables: Promise<Map<string, FileTable>> | undefined;
+  const aborted = (options: ReadOptions) => Boolean(options.signal?.aborted || ctx.signal?.aborted);
+
+  async function* read(table: string, options: ReadOptions): AsyncGenerator<RecordBatch> {
+    const known = await (tables ??= discoverAll());
+    const t = known.get(table);
+    if (!t) {
+      throw new ConfigError(`csv connector: no table ${table} in ${dir}; tables: ${[...known.keys()].join(', ') || 'none'}`);
+    }
+    let wanted = t.plans;
+    if (options.columns) {
+      const unknown = options.columns.filter((c) => !t.plans.some((p) => p.name === c));
+      if (unknown.length > 0 || options.columns.length === 0) {
+        throw new ConfigError(
+          `csv connector: table ${table} has no column ${unknown.map((c) => JSON.stringify(c)).join(', ') || '(empty projection)'}; columns: ${t.plans.map((p) => p.name).join(', ')}`,
+        );
+      }
+      // Schema order, not request order: a projection narrows the declared schema.
+      wanted = t.plans.filter((p) => options.columns!.includes(p.name));
+    }
+    const batchSize = options.batchSize > 0 ? options.batchSize : (config.batchSize ?? DEFAULT_BATCH_SIZE);
+    const fail = (error: unknown) =>
+      new FatalSourceError(`csv connector: cannot read ${t.rel} as ${t.format}: ${firstLine(error)}`, { cause: error });
+
+    const conn = await connect();
+    try {
+      let result: DuckDBResult;
+      try {
+        result = await conn.stream(`SELECT ${wanted.map((p) => p.select).join(', ')} FROM ${scanSql(t.format, t.file)}`);
+      } catch (error) {
+        throw fail(error);
+      }
+      // The batch assembler copies vector memory by the declared width, so a file that
+      // changed type since discover must stop here, not be misread.
+      const got = result.columnTypes().map(String);
+      const changed = wanted.filter((p, i) => got[i] !== p.duckType);
+      if (changed.length > 0) {
+        const what = changed.map((p) => `${p.name} is ${got[wanted.indexOf(p)]}, was ${p.duckType}`).join('; ');
+        throw new FatalSourceError(`csv connector: ${t.rel} changed since discover (${what}); run discover again`);
+      }
+      const assembler = new BatchAssembler(wanted);
+      for (;;) {
+        if (aborted(options)) return;
+        let chunk: DuckDBDataChunk | null;
+        try {
+          chunk = await result.fetchChunk();
+        } catch (error) {
+          if (aborted(options)) return;
+          throw fail(error);
+        }
+        if (!chunk || chunk.rowCount === 0) break;
+        assembler.add(chunk);
+        if (assembler.size >= batchSize) yield assembler.take()!;
+      }
+      const last = assembler.take();
+      if (last) yield last;
+    } finally {
+      conn.closeSync();
+    }
   }
 
   return {
@@ -186,23 +201,6 @@ export function createCsvConnector(config: CsvConnectorConfig, ctx: CsvConnector
       tables = discoverAll();
       return [...(await tables).values()].map((t) => t.info);
     },
-    async *read(table: string, options: ReadOptions): AsyncGenerator<RecordBatch> {
-      const t = (await (tables ??= discoverAll())).get(table);
-      if (!t) throw new ConfigError(`csv connector: no table ${table} in ${dir}; run discover() to list tables`);
-      const wanted = options.columns ? t.plans.filter((p) => options.columns!.includes(p.name)) : t.plans;
-      const conn = await connection();
-      const result = await conn.stream(`SELECT ${wanted.map((p) => p.select).join(', ')} FROM ${scan(t.format, t.file)}`);
-      const batchSize = options.batchSize || config.batchSize || 10_000;
-      const assembler = new BatchAssembler(wanted);
-      for (;;) {
-        if (options.signal?.aborted) return;
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        assembler.add(chunk);
-        if (assembler.size >= batchSize) yield assembler.take()!;
-      }
-      const last = assembler.take();
-      if (last) yield last;
-    },
+    read,
   };
 }

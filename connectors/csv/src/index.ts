@@ -1,20 +1,20 @@
-import { ConfigError, type Connector, type ConnectorContext } from '@agnes/connector-kit';
-import { createCsvConnector, type CsvConnectorConfig } from './connector.js';
+import type { Connector, ConnectorContext } from '@agnes/connector-kit';
+import { parseManifestConfig } from './config.js';
+import { createCsvConnector } from './connector.js';
 
 export { createCsvConnector } from './connector.js';
-export type { CsvConnectorConfig, CsvConnectorContext } from './connector.js';
+export type { CsvConnectorContext } from './connector.js';
+export type { CsvConnectorConfig } from './config.js';
 export { sanitizeTableName, assignTableNames } from './naming.js';
 
 /**
- * The entrypoint factory named by `connector.yaml`: manifest config (snake_case)
- * in, connector out.
+ * The entrypoint factory named by `connector.yaml`: the manifest's config
+ * (`path`, `recursive`, `batch_size`, `primary_keys`) and the host's context in,
+ * connector out. Every config problem is reported at once in one `ConfigError`.
+ *
+ * @example
+ * const connector = factory({ path: './exports', batch_size: 50_000 }, createContext({ logger }));
  */
-export default function factory(config: Record<string, unknown>, ctx: ConnectorContext): Connector {
-  if (typeof config.path !== 'string') {
-    throw new ConfigError('csv connector: config.path is required (the folder holding the files)');
-  }
-  const options: CsvConnectorConfig = { path: config.path };
-  if (typeof config.recursive === 'boolean') options.recursive = config.recursive;
-  if (typeof config.batch_size === 'number') options.batchSize = config.batch_size;
-  return createCsvConnector(options, { logger: ctx.logger });
+export default function factory(config: Readonly<Record<string, unknown>>, ctx: ConnectorContext): Connector {
+  return createCsvConnector(parseManifestConfig(config), ctx);
 }

@@ -9,6 +9,8 @@ describe('table naming rule', () => {
     expect(sanitizeTableName('žluťoučký.json')).toBe('t__lu_ou_k_');
     expect(sanitizeTableName('_hidden.csv')).toBe('t__hidden');
     expect(sanitizeTableName('.csv')).toBe('t__csv');
+    expect(sanitizeTableName('')).toBe('t_');
+    expect(sanitizeTableName('a'.repeat(80) + '.csv')).toBe('a'.repeat(64));
   });
 
   it('always produces a valid identifier of at most 64 characters', () => {
