@@ -70,3 +70,4 @@ export { createContext } from './manifest/context.js';
 export type { ConnectorContext, ConnectorFactory, CreateContextOptions } from './manifest/context.js';
 export { loadConnector, resolveSecrets } from './manifest/load-connector.js';
 export type { LoadConnectorOptions, LoadedConnector } from './manifest/load-connector.js';
+export { ENV_VAR_PATTERN, envVarProblem, remoteAttachProblems } from './contract/remote.js';

@@ -280,10 +280,10 @@ describe('ConnectorRuntime.run', () => {
     reader.close();
     await expect(
       new ConnectorRuntime(dir).run({ ...base, remote: () => ({ extension: 'keboola', url: 'https://u:secret@x.com', tokenEnv: 'KBC_TOKEN' }) }),
-    ).rejects.toThrow(/must not contain credentials/);
+    ).rejects.toThrow(/url carries credentials/);
     await expect(
       new ConnectorRuntime(dir).run({ ...base, remote: () => ({ extension: 'keboola', url: 'https://x.com', tokenEnv: 'abc-123-token' }) }),
-    ).rejects.toThrow(/NAME of an environment variable/);
+    ).rejects.toThrow(/is not an environment variable name/);
   });
 
   it('reports progress and stops on cancellation', async () => {

@@ -25,6 +25,7 @@ import {
   quoteIdent,
   quoteLiteral,
   type RemoteAttachInfo,
+  remoteAttachProblems,
   type SchemaChange,
   type SchemaJson,
   silentLogger,
@@ -164,22 +165,7 @@ function normaliseTables(tables: RunOptions['tables']): Map<string, TableRunConf
 }
 
 function validateRemote(info: RemoteAttachInfo): void {
-  const problems: string[] = [];
-  const ext = identifierProblem(info.extension, 'extension');
-  if (ext) problems.push(ext);
-  if (info.alias !== undefined) {
-    const a = identifierProblem(info.alias, 'alias');
-    if (a) problems.push(a);
-  }
-  if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(info.tokenEnv)) {
-    problems.push(`tokenEnv ${JSON.stringify(info.tokenEnv)} must be the NAME of an environment variable (^[A-Z][A-Z0-9_]{0,63}$), never a token`);
-  }
-  try {
-    const u = new URL(info.url);
-    if (u.username || u.password) problems.push('url must not contain credentials; put the token in the variable named by tokenEnv');
-  } catch {
-    // Not every ATTACH target is a URL (e.g. a file path or a project id): accept it.
-  }
+  const problems = remoteAttachProblems(info);
   if (problems.length) throw new ConfigError(`remote() returned invalid attach info: ${problems.join('; ')}`);
 }
 

@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { identifierProblem } from '../contract/identifiers.js';
+import { ENV_VAR_PATTERN } from '../contract/remote.js';
 import { ConfigError } from '../errors/errors.js';
 import { CAP_NAMES, type CapName, type Caps, parseCaps } from '../protocol/capabilities.js';
 
-const ENV_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const AUTH_TYPES = ['token', 'oauth', 'basic', 'service_account', 'none'] as const;
 const FIELD_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;
@@ -98,7 +98,7 @@ const envVar = strict(
   {
     name: z
       .string()
-      .regex(ENV_NAME, 'must be an environment variable name such as "MY_API_TOKEN" (A-Z, 0-9 and _, starting with a letter)'),
+      .regex(ENV_VAR_PATTERN, 'must be an environment variable name such as "MY_API_TOKEN" (A-Z, 0-9 and _, starting with a letter)'),
     required: z.boolean().default(true),
     description: z.string().optional(),
   },

@@ -146,7 +146,7 @@ describe('contract checks reject a connector with the matching defect', () => {
     const cases: [Connector, RegExp][] = [
       [{ ...base, remote: () => ({ extension: 'keboola', url: 'https://user:pw@x.com', tokenEnv: 'KBC_TOKEN' }) }, /carries credentials/],
       [{ ...base, remote: () => ({ extension: 'keboola', url: 'https://x.com/?token=abc', tokenEnv: 'KBC_TOKEN' }) }, /secret-looking parameter/],
-      [{ ...base, remote: () => ({ extension: 'keboola', url: 'https://x.com', tokenEnv: 'my token' }) }, /NAME of an environment variable/],
+      [{ ...base, remote: () => ({ extension: 'keboola', url: 'https://x.com', tokenEnv: 'my token' }) }, /is not an environment variable name/],
       [{ ...base, remote: () => ({ extension: 'kbc-ext', url: 'https://x.com', tokenEnv: 'KBC_TOKEN' }) }, /extension name "kbc-ext" is invalid/],
     ];
     for (const [c, re] of cases) expect((await violation(checkRemoteSafe(c))).message).toMatch(re);
