@@ -1,3 +1,4 @@
+import { quoteIdent } from '@agnes/connector-kit';
 import duckdb from '@duckdb/node-bindings';
 import {
   type DuckDBDataChunk,
@@ -82,9 +83,6 @@ const FIXED: Partial<Record<DuckDBTypeId, [() => DataType, number]>> = {
   [DuckDBTypeId.TIMESTAMP_S]: [() => new TimestampSecond(), 8],
 };
 
-function quote(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
 
 /** The exact Arrow type for a DuckDB type, or undefined when it is carried as text. */
 function arrowTypeOf(type: DuckDBType): DataType | undefined {
@@ -123,7 +121,7 @@ function arrowTypeOf(type: DuckDBType): DataType | undefined {
  */
 export function planColumn(name: string, type: DuckDBType): ColumnPlan {
   const arrow = arrowTypeOf(type);
-  const q = quote(name);
+  const q = quoteIdent(name);
   if (!arrow) {
     return { name, arrow: new Utf8(), duckType: 'VARCHAR', select: `CAST(${q} AS VARCHAR) AS ${q}`, kind: 'string', width: 0, type: VARCHAR };
   }

@@ -1,3 +1,4 @@
+import { quoteLiteral } from '@agnes/connector-kit';
 import { open, readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 
@@ -16,23 +17,20 @@ const EXTENSIONS: Readonly<Record<string, FileFormat>> = {
 /** Bytes read to tell a `.json` file of records from a single document. */
 const SNIFF_BYTES = 64 * 1024;
 
-function literal(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
 
 /** The DuckDB table function call that reads `file` with type auto-detection. */
 export function scanSql(format: FileFormat, file: string): string {
   switch (format) {
     case 'csv':
-      return `read_csv(${literal(file)})`;
+      return `read_csv(${quoteLiteral(file)})`;
     case 'tsv':
-      return `read_csv(${literal(file)}, delim = '\t')`;
+      return `read_csv(${quoteLiteral(file)}, delim = '\t')`;
     case 'parquet':
-      return `read_parquet(${literal(file)})`;
+      return `read_parquet(${quoteLiteral(file)})`;
     case 'json':
-      return `read_json(${literal(file)}, format = 'array')`;
+      return `read_json(${quoteLiteral(file)}, format = 'array')`;
     case 'ndjson':
-      return `read_json(${literal(file)}, format = 'newline_delimited')`;
+      return `read_json(${quoteLiteral(file)}, format = 'newline_delimited')`;
   }
 }
 
