@@ -1,0 +1,10 @@
+export { rebuild, CATALOG } from './rebuild/rebuild.js';
+export type { RebuildOptions, RebuildResult, BuiltTable, RebuildProblem } from './rebuild/rebuild.js';
+export { DEFAULT_EXTENSIONS, DEFAULT_TOKEN_ENVS, DEFAULT_ATTACHERS, remoteRowProblems, attachStatements } from './remote/remote-policy.js';
+export type { RemotePolicy, Attacher } from './remote/remote-policy.js';
+export { QueryEngine } from './query/engine.js';
+export type { QueryEngineOptions, QueryOptions, QueryResult } from './query/engine.js';
+export { QueryError, isQueryError } from './query/query-error.js';
+export type { QueryErrorCode } from './query/query-error.js';
+export { inspectQuery, ALLOWED_TABLE_FUNCTIONS } from './query/sql-guard.js';
+export type { QueryReferences } from './query/sql-guard.js';

@@ -1,0 +1,45 @@
+/** What went wrong with a query. Closed union; the API maps it to HTTP once. */
+export type QueryErrorCode = 'invalid' | 'forbidden' | 'too_many_rows' | 'timeout' | 'failed';
+
+const BRAND = Symbol.for('@agnes/orchestrator/QueryError');
+
+/**
+ * A query refused or failed, with a message safe to show the caller: DuckDB's own
+ * text is never passed through unfiltered (its "Did you mean …" hints would leak
+ * names of tables the caller may not see).
+ */
+export class QueryError extends Error {
+  readonly code: QueryErrorCode;
+  readonly [BRAND] = true;
+  constructor(code: QueryErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = 'QueryError';
+  }
+
+  /** Maps a DuckDB error to a safe QueryError. */
+  static fromDuckDB(error: unknown): QueryError {
+    const raw = error instanceof Error ? error.message : String(error);
+    const first = (raw.split('\n')[0] ?? '').replace(/\s*Did you mean.*$/i, '').replace(/\s*Candidate bindings:.*$/i, '');
+    if (/INTERRUPT/i.test(raw)) return new QueryError('timeout', 'the query took too long and was stopped', { cause: error });
+    if (/^Parser Error/i.test(raw)) return new QueryError('invalid', `syntax error: ${first.replace(/^Parser Error:\s*/i, '')}`, { cause: error });
+    if (/^Binder Error/i.test(raw)) {
+      if (/Table .* does not exist|Catalog .* does not exist|Schema .* does not exist/i.test(raw)) {
+        return new QueryError('forbidden', 'a table in the query does not exist or you have no access to it', { cause: error });
+      }
+      return new QueryError('invalid', first.replace(/^Binder Error:\s*/i, ''), { cause: error });
+    }
+    if (/^(Conversion|Out of Range|Invalid Input|Constraint) Error/i.test(raw)) {
+      return new QueryError('invalid', first, { cause: error });
+    }
+    if (/^(Permission|Catalog) Error/i.test(raw)) {
+      return new QueryError('forbidden', 'the query touches something it is not allowed to', { cause: error });
+    }
+    return new QueryError('failed', 'the query failed', { cause: error });
+  }
+}
+
+/** Brand check, robust to duplicate package copies. */
+export function isQueryError(error: unknown): error is QueryError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+}
