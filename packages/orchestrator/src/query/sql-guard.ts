@@ -28,6 +28,8 @@ const DENIED_PREFIXES = ['read_', 'duckdb_', 'pragma_', 'parquet_', 'iceberg_', 
 const QUERY_NODES = new Set(['SELECT_NODE', 'SET_OPERATION_NODE', 'RECURSIVE_CTE_NODE', 'CTE_NODE']);
 const TABLE_REFS = new Set(['BASE_TABLE', 'JOIN', 'SUBQUERY', 'TABLE_FUNCTION', 'EXPRESSION_LIST', 'EMPTY', 'PIVOT']);
 const MODIFIERS = new Set(['ORDER_MODIFIER', 'LIMIT_MODIFIER', 'LIMIT_PERCENT_MODIFIER', 'DISTINCT_MODIFIER']);
+/** `type` values of plain attributes, not nodes (sort orders, type descriptions). */
+const ATTRIBUTE_TYPES = new Set(['ORDER_DEFAULT', 'ASCENDING', 'DESCENDING', 'INVALID']);
 const EXPRESSION_CLASSES = new Set([
   'BETWEEN',
   'CASE',
@@ -60,6 +62,9 @@ function deniedFunction(name: string): boolean {
   return DENIED_FUNCTIONS.has(n) || DENIED_PREFIXES.some((p) => n.startsWith(p));
 }
 
+/** Deepest parenthesis nesting accepted (DuckDB's parser recurses on it). */
+const MAX_NESTING = 200;
+
 const refused = (message: string) => new QueryError('forbidden', message);
 
 /**
@@ -71,6 +76,12 @@ const refused = (message: string) => new QueryError('forbidden', message);
  */
 export async function inspectQuery(conn: DuckDBConnection, sql: string, catalog: string): Promise<QueryReferences> {
   if (sql.length > 100_000) throw new QueryError('invalid', 'the query is longer than 100,000 characters');
+  let depth = 0;
+  for (const ch of sql) {
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    if (depth > MAX_NESTING) throw new QueryError('invalid', `the query nests parentheses deeper than ${MAX_NESTING} levels`);
+  }
   let count: number;
   try {
     count = (await conn.extractStatements(sql)).count;
@@ -103,7 +114,7 @@ export async function inspectQuery(conn: DuckDBConnection, sql: string, catalog:
         if (cls === 'FUNCTION' && typeof o.function_name === 'string' && deniedFunction(o.function_name)) {
           throw refused(`function ${o.function_name}() is not allowed`);
         }
-      } else if (QUERY_NODES.has(type) || MODIFIERS.has(type)) {
+      } else if (QUERY_NODES.has(type) || MODIFIERS.has(type) || ATTRIBUTE_TYPES.has(type) || type.endsWith('_TYPE_INFO')) {
         // Structure: walk on.
       } else if (TABLE_REFS.has(type)) {
         if (type === 'BASE_TABLE') {
