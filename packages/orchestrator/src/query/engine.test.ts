@@ -214,6 +214,23 @@ describe('query engine: legitimate corpus', () => {
     expect(r.tables).toEqual(['orders']);
   });
 
+  it('streams results chunk by chunk with the same exact values and limits', async () => {
+    const chunks = [];
+    for await (const c of engine.stream('SELECT i, i::DECIMAL(20,2) + 0.25 AS d FROM range(5000) r(i)', { maxRows: 10_000 })) chunks.push(c);
+    expect(chunks.length).toBeGreaterThan(1);
+    const rows = chunks.flatMap((c) => c.rows);
+    expect(rows).toHaveLength(5000);
+    expect(rows[4999]).toEqual({ i: '4999', d: '4999.25' });
+    const tooMany = async () => {
+      for await (const _ of engine.stream('SELECT * FROM range(5000)', { maxRows: 100 }));
+    };
+    await expect(tooMany()).rejects.toMatchObject({ code: 'too_many_rows' });
+    const refusedStream = async () => {
+      for await (const _ of engine.stream('SELECT * FROM salaries', { authorize: analyst }));
+    };
+    await expect(refusedStream()).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
   it('hides DuckDB hints that would name other tables', async () => {
     const message = await engine.query('SELECT nope FROM orders').catch((e: Error) => e.message);
     expect(message).toMatch(/nope/);

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, JsonDuckDBValueConverter } from '@duckdb/node-api';
 import { type Logger, quoteLiteral, silentLogger } from '@agnes/connector-kit';
 import { CATALOG } from '../rebuild/rebuild.js';
 import { attachStatements, type RemotePolicy, remoteRowProblems } from '../remote/remote-policy.js';
@@ -155,6 +155,22 @@ export class QueryEngine {
     return [...(await this.generation()).views.values()];
   }
 
+  /** Parses, walks and authorizes `sql`; returns the published views it reads. */
+  private async admit(conn: DuckDBConnection, gen: Generation, sql: string, options: QueryOptions): Promise<string[]> {
+    const refs = await inspectQuery(conn, sql, gen.catalog);
+    const tables: string[] = [];
+    for (const name of refs.tables) {
+      const published = gen.views.get(name.toLowerCase());
+      if (published) tables.push(published);
+      else if (!refs.ctes.includes(name.toLowerCase())) {
+        throw new QueryError('forbidden', `table "${name}" does not exist or you have no access to it`);
+      }
+    }
+    const unique = [...new Set(tables)];
+    await options.authorize?.(unique);
+    return unique;
+  }
+
   /** Runs one read-only query. Throws a {@link QueryError} with a message safe to show. */
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     const gen = await this.generation();
@@ -163,21 +179,10 @@ export class QueryEngine {
     let timer: NodeJS.Timeout | undefined;
     try {
       conn = await gen.instance.connect();
-      const refs = await inspectQuery(conn, sql, gen.catalog);
-      const tables: string[] = [];
-      for (const name of refs.tables) {
-        const published = gen.views.get(name.toLowerCase());
-        if (published) tables.push(published);
-        else if (!refs.ctes.includes(name.toLowerCase())) {
-          throw new QueryError('forbidden', `table "${name}" does not exist or you have no access to it`);
-        }
-      }
-      const unique = [...new Set(tables)];
-      await options.authorize?.(unique);
+      const tables = await this.admit(conn, gen, sql, options);
       const maxRows = options.maxRows ?? this.options.maxRows ?? 10_000;
-      const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 30_000;
       const c = conn;
-      timer = setTimeout(() => c.interrupt(), timeoutMs);
+      timer = setTimeout(() => c.interrupt(), options.timeoutMs ?? this.options.timeoutMs ?? 30_000);
       let reader;
       try {
         reader = await conn.streamAndReadUntil(sql, maxRows + 1);
@@ -192,14 +197,58 @@ export class QueryEngine {
       return {
         columns: names.map((name, i) => ({ name, type: String(types[i]) })),
         rows: reader.getRowObjectsJson() as Record<string, unknown>[],
-        tables: unique,
+        tables,
       };
     } finally {
       if (timer) clearTimeout(timer);
       conn?.closeSync();
-      gen.active--;
-      if (gen.retired && gen.active === 0) gen.instance.closeSync();
+      this.release(gen);
     }
+  }
+
+  /**
+   * Like {@link query}, but yields the result chunk by chunk (JSON rows with exact
+   * values), for responses that stream. The row and time limits apply to the whole
+   * stream; stopping the iteration early releases the query.
+   */
+  async *stream(sql: string, options: QueryOptions = {}): AsyncGenerator<QueryResult> {
+    const gen = await this.generation();
+    gen.active++;
+    let conn: DuckDBConnection | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      conn = await gen.instance.connect();
+      const tables = await this.admit(conn, gen, sql, options);
+      const maxRows = options.maxRows ?? this.options.maxRows ?? 10_000;
+      const c = conn;
+      timer = setTimeout(() => c.interrupt(), options.timeoutMs ?? this.options.timeoutMs ?? 30_000);
+      let sent = 0;
+      try {
+        const result = await conn.stream(sql);
+        const columns = result.columnNames().map((name, i) => ({ name, type: String(result.columnTypes()[i]) }));
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          sent += chunk.rowCount;
+          if (sent > maxRows) throw new QueryError('too_many_rows', `the result has more than ${maxRows} rows; add a LIMIT or aggregate`);
+          const rows = chunk.convertRows(JsonDuckDBValueConverter).map((values) =>
+            Object.fromEntries(columns.map((col, i) => [col.name, values[i] ?? null])),
+          );
+          yield { columns, rows, tables };
+        }
+      } catch (error) {
+        throw error instanceof QueryError ? error : QueryError.fromDuckDB(error);
+      }
+    } finally {
+      if (timer) clearTimeout(timer);
+      conn?.closeSync();
+      this.release(gen);
+    }
+  }
+
+  private release(gen: Generation): void {
+    gen.active--;
+    if (gen.retired && gen.active === 0) gen.instance.closeSync();
   }
 
   /** Closes the engine's DuckDB instances. */
