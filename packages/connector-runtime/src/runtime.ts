@@ -603,7 +603,7 @@ export class ConnectorRuntime {
       if (o.state) state.push(o.state);
     }
     let remoteAttach = current.remoteAttach;
-    let remoteTables = current.remoteTables.filter((r) => !remoteNames.has(r.tableName) && !outcomes.has(r.tableName));
+    const remoteTables = current.remoteTables.filter((r) => !remoteNames.has(r.tableName) && !outcomes.has(r.tableName));
     if (remoteInfo) {
       const alias = remoteInfo.alias ?? remoteInfo.extension;
       remoteAttach = [{ alias, extension: remoteInfo.extension, url: remoteInfo.url, tokenEnv: remoteInfo.tokenEnv }];
@@ -628,7 +628,6 @@ export class ConnectorRuntime {
         });
       }
     }
-    if (remoteTables.length === 0 && !remoteInfo) remoteTables = [];
     meta.sort((a, b) => (a.tableName < b.tableName ? -1 : a.tableName > b.tableName ? 1 : 0));
     return { meta, state, remoteAttach, remoteTables };
   }
