@@ -57,7 +57,7 @@ export class FatalSourceError extends ConnectorError {
   }
 }
 
-/** One record is bad: skip and count it; the runtime aborts past a threshold. */
+/** One record is bad. Today the runtime fails the table (keeping its previous data); skip-and-count is planned. */
 export class RecordError extends ConnectorError {
   constructor(message: string, options?: ConnectorErrorOptions) {
     super('record', message, options);
