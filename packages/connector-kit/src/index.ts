@@ -71,3 +71,4 @@ export type { ConnectorContext, ConnectorFactory, CreateContextOptions } from '.
 export { loadConnector, resolveSecrets } from './manifest/load-connector.js';
 export type { LoadConnectorOptions, LoadedConnector } from './manifest/load-connector.js';
 export { ENV_VAR_PATTERN, envVarProblem, remoteAttachProblems } from './contract/remote.js';
+export { publishDatabaseFile, discardDatabaseFile } from './contract/publish.js';

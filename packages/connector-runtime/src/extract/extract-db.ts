@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import {
+  discardDatabaseFile,
   EXTRACT_DB_FILE,
   META_DDL,
   META_TABLE,
   type MetaRow,
   parseSchemaJson,
+  publishDatabaseFile,
   quoteIdent,
   quoteLiteral,
   REMOTE_ATTACH_DDL,
@@ -131,15 +132,6 @@ async function insertRows(conn: DuckDBConnection, table: string, rows: readonly 
   }
 }
 
-async function fsyncPath(path: string, flags = 'r'): Promise<void> {
-  const fh = await open(path, flags);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
  * Builds a new `extract.duckdb` beside the current one and renames it into place —
  * the single commit point of an extract. Views are written relative to the folder.
@@ -202,14 +194,10 @@ export async function commitExtract(dir: string, contents: ExtractContents): Pro
   } catch (error) {
     conn.closeSync();
     instance.closeSync();
-    await rm(tmp, { force: true });
-    await rm(`${tmp}.wal`, { force: true });
+    await discardDatabaseFile(tmp);
     throw error;
   }
   conn.closeSync();
   instance.closeSync();
-  await rm(`${tmp}.wal`, { force: true });
-  await fsyncPath(tmp, 'r+');
-  await rename(tmp, target);
-  await fsyncPath(dir).catch(() => undefined);
+  await publishDatabaseFile(tmp, target);
 }

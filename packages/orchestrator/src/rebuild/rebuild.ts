@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
+  discardDatabaseFile,
   EXTRACT_DB_FILE,
   identifierProblem,
   type Logger,
   META_TABLE,
   parseSchemaJson,
+  publishDatabaseFile,
   type QueryMode,
   quoteIdent,
   quoteLiteral,
@@ -333,17 +335,12 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
     } catch (error) {
       conn.closeSync();
       instance.closeSync();
-      await rm(tmp, { force: true });
-      await rm(`${tmp}.wal`, { force: true });
+      await discardDatabaseFile(tmp);
       throw error;
     }
     conn.closeSync();
     instance.closeSync();
-    await rm(`${tmp}.wal`, { force: true });
-    const fh = await open(tmp, 'r+');
-    await fh.sync();
-    await fh.close();
-    await rename(tmp, target);
+    await publishDatabaseFile(tmp, target);
     for (const p of problems) logger.warn(`not published: ${p.reason}`, { source: p.source, table: p.table });
     return { tables: published, problems, durationMs: performance.now() - started };
   });
