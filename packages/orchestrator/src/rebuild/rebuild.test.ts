@@ -69,6 +69,12 @@ describe('rebuild', () => {
       discover: async () => [{ name: 'exotic_t', schema: new Schema([]), capabilities: Cap.REMOTE, remote: { alias: 'pg', schema: 'public', table: 't' } }],
       remote: () => ({ extension: 'postgres_scanner', url: 'host=localhost', tokenEnv: 'KBC_TOKEN', alias: 'pg' }),
     });
+    // An allowlisted extension that is not available on this machine (keboola cannot be installed here).
+    await new ConnectorRuntime(join(f.extractsDir, 'kbc')).run({
+      capabilities: Cap.DISCOVER | Cap.REMOTE,
+      discover: async () => [{ name: 'kbc_t', schema: new Schema([]), capabilities: Cap.REMOTE, remote: { alias: 'kbc', schema: 'in.c-crm', table: 't' } }],
+      remote: () => ({ extension: 'keboola', url: 'https://connection.keboola.com', tokenEnv: 'KBC_TOKEN', alias: 'kbc' }),
+    });
     const result = await rebuild({ extractsDir: f.extractsDir, target: f.target, remote: testPolicy });
     expect(result.tables.map((t) => t.table).sort()).toEqual(['customers', 'orders', 'salaries', 'wh_sales']);
     const reasons = result.problems.map((p) => `${p.source}${p.table ? `.${p.table}` : ''}: ${p.reason}`).join('\n');
@@ -78,6 +84,8 @@ describe('rebuild', () => {
     expect(reasons).toMatch(/^evil: _remote_attach row refused: token variable "JWT_SECRET_KEY" is not on the allowlist/m);
     expect(reasons).toMatch(/^evil.evil_t: remote table whose catalog is not attached/m);
     expect(reasons).toMatch(/^exotic: _remote_attach row refused: extension "postgres_scanner" is not on the allowlist/m);
+    expect(reasons).toMatch(/^kbc: cannot attach remote catalog kbc \(keboola\)/m);
+    expect(reasons).toMatch(/^kbc.kbc_t: remote table whose catalog is not attached/m);
     expect(reasons).not.toMatch(/not_a_source|stray/);
   });
 
