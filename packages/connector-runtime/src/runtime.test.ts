@@ -21,7 +21,7 @@ describe('ConnectorRuntime.run', () => {
   it('writes the extract exactly as the contract says', async () => {
     const dir = extractDir('crm');
     const { connector } = memoryConnector([
-      { info: { name: 'people', schema: people, capabilities: Cap.READ, primaryKey: ['id'], description: 'folks' }, rows: peopleRows(2500) },
+      { info: { name: 'people', schema: people, capabilities: Cap.READ, primaryKey: ['id'], description: "folks' \"quoted\" ; --" }, rows: peopleRows(2500) },
     ]);
     const stats = await new ConnectorRuntime(dir).run(connector);
     expect(stats).toMatchObject({ tablesExtracted: 1, tablesFailed: 0, totalRows: 2500, errors: [] });
@@ -43,7 +43,7 @@ describe('ConnectorRuntime.run', () => {
         'data_path:VARCHAR:YES',
       ]);
       const [meta] = await reader.meta();
-      expect(meta).toMatchObject({ tableName: 'people', description: 'folks', rows: 2500, queryMode: 'local' });
+      expect(meta).toMatchObject({ tableName: 'people', description: "folks' \"quoted\" ; --", rows: 2500, queryMode: 'local' });
       expect(meta!.dataPath).toMatch(/^data\/people\.[a-z0-9]+\.parquet$/);
       expect(meta!.schemaJson).toEqual({
         fields: [

@@ -118,18 +118,17 @@ export async function readExtractContents(dir: string): Promise<ExtractContents>
   }
 }
 
+function sqlValue(v: DuckDBValue, cast: string): string {
+  if (v === null || v === undefined) return 'NULL';
+  const text = typeof v === 'bigint' || typeof v === 'number' ? String(v) : quoteLiteral(String(v));
+  return cast ? `CAST(${text} AS ${cast})` : text;
+}
+
+/** One INSERT for all rows: each statement is a round trip, and an extract may hold thousands of tables. */
 async function insertRows(conn: DuckDBConnection, table: string, rows: readonly DuckDBValue[][], casts: string[]): Promise<void> {
   if (rows.length === 0) return;
-  const placeholders = casts.map((c, i) => (c ? `CAST($${i + 1} AS ${c})` : `$${i + 1}`)).join(', ');
-  const stmt = await conn.prepare(`INSERT INTO ${table} VALUES (${placeholders})`);
-  try {
-    for (const row of rows) {
-      stmt.bind(row as DuckDBValue[]);
-      await stmt.run();
-    }
-  } finally {
-    stmt.destroySync();
-  }
+  const values = rows.map((row) => `(${row.map((v, i) => sqlValue(v, casts[i] ?? '')).join(', ')})`);
+  await conn.run(`INSERT INTO ${table} VALUES ${values.join(', ')}`);
 }
 
 /**
