@@ -180,9 +180,9 @@ export class QueryEngine {
     try {
       conn = await gen.instance.connect();
       const tables = await this.admit(conn, gen, sql, options);
-      const maxRows = options.maxRows ?? this.options.maxRows ?? 10_000;
+      const { maxRows, timeoutMs } = this.limits(options);
       const c = conn;
-      timer = setTimeout(() => c.interrupt(), options.timeoutMs ?? this.options.timeoutMs ?? 30_000);
+      timer = setTimeout(() => c.interrupt(), timeoutMs);
       let reader;
       try {
         reader = await conn.streamAndReadUntil(sql, maxRows + 1);
@@ -219,9 +219,9 @@ export class QueryEngine {
     try {
       conn = await gen.instance.connect();
       const tables = await this.admit(conn, gen, sql, options);
-      const maxRows = options.maxRows ?? this.options.maxRows ?? 10_000;
+      const { maxRows, timeoutMs } = this.limits(options);
       const c = conn;
-      timer = setTimeout(() => c.interrupt(), options.timeoutMs ?? this.options.timeoutMs ?? 30_000);
+      timer = setTimeout(() => c.interrupt(), timeoutMs);
       let sent = 0;
       try {
         const result = await conn.stream(sql);
@@ -244,6 +244,13 @@ export class QueryEngine {
       conn?.closeSync();
       this.release(gen);
     }
+  }
+
+  private limits(options: QueryOptions): { maxRows: number; timeoutMs: number } {
+    return {
+      maxRows: options.maxRows ?? this.options.maxRows ?? 10_000,
+      timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? 30_000,
+    };
   }
 
   private release(gen: Generation): void {
