@@ -1,14 +1,31 @@
-/** A connector broke the contract: `check` names the check, the message says what and how to fix it. */
+const BRAND = Symbol.for('@agnes/connector-runtime/ContractViolation');
+
+/**
+ * A connector broke the contract. `check` names the check (`discover`, `pipeline`, …);
+ * the message says what is wrong and how to fix it. Recognise it with
+ * {@link isContractViolation}, which also works across duplicate package copies.
+ *
+ * @example
+ * await expect(checkDiscover(broken)).rejects.toThrow(ContractViolation);
+ */
 export class ContractViolation extends Error {
+  /** The name of the check that failed. */
   readonly check: string;
-  constructor(check: string, message: string) {
-    super(`[${check}] ${message}`);
+  readonly [BRAND] = true;
+  constructor(check: string, message: string, options?: { cause?: unknown }) {
+    super(`[${check}] ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ContractViolation';
     this.check = check;
   }
 }
 
-/** Throws a ContractViolation unless `condition` holds. */
-export function expectContract(condition: unknown, check: string, message: () => string): asserts condition {
-  if (!condition) throw new ContractViolation(check, message());
+/** True for a {@link ContractViolation}, by brand rather than `instanceof`. */
+export function isContractViolation(error: unknown): error is ContractViolation {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** A short description of something a connector threw, for a violation message. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
 }
