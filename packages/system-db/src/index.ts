@@ -1,4 +1,4 @@
-export type { BackendKind } from './backends/session.js';
+export type { BackendKind, ReleaseLock } from './backends/session.js';
 export { isSystemDbError, SystemDbError, type SystemDbErrorCode, type SystemDbErrorOptions } from './errors/system-db-error.js';
 export { type LogFields, type Logger, silentLogger } from './logging/logger.js';
 export { CURRENT_SCHEMA_VERSION } from './migrations/migrate.js';

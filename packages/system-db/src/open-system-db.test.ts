@@ -11,6 +11,23 @@ import { ADMIN_GROUP_ID } from './repositories/admins.js';
 import { hashToken } from './repositories/tokens.js';
 
 describeBackends('system database', (backend) => {
+  it('lets one holder take a named lock until it releases it, also across handles', async () => {
+    const first = await backend.open();
+    const second = await backend.open();
+    const release = await first.tryLock('sync');
+    expect(release).toBeTypeOf('function');
+    expect(await second.tryLock('sync')).toBeUndefined();
+    expect(await first.tryLock('sync')).toBeUndefined();
+    const other = await second.tryLock('another');
+    expect(other).toBeTypeOf('function');
+    await release?.();
+    await release?.();
+    const again = await second.tryLock('sync');
+    expect(again).toBeTypeOf('function');
+    await again?.();
+    await other?.();
+  });
+
   it('takes 200 concurrent inserts and updates without a lock error', async () => {
     const db = await backend.open();
     const seeded = await Promise.all(Array.from({ length: 20 }, (_, i) => db.users.create({ email: `seed${i}@example.com` })));

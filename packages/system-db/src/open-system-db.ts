@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { openDuckDbBackend } from './backends/duckdb.js';
 import { openPostgresBackend } from './backends/postgres.js';
-import type { Backend, BackendKind } from './backends/session.js';
+import type { Backend, BackendKind, ReleaseLock } from './backends/session.js';
 import { toSystemDbError } from './errors/map-error.js';
 import { SystemDbError } from './errors/system-db-error.js';
 import { type Logger, silentLogger } from './logging/logger.js';
@@ -39,6 +39,12 @@ export interface SystemDb extends Repositories {
    * would wait for the transaction forever).
    */
   withTransaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Takes a named lock without waiting; undefined when another holder has it. On
+   * PostgreSQL it is an advisory lock, so replicas sharing the database exclude each
+   * other (one sync at a time across replicas); on DuckDB it is held in this process.
+   */
+  tryLock(name: string): Promise<ReleaseLock | undefined>;
   /** Closes the pool or releases the shared DuckDB connection. */
   close(): Promise<void>;
 }
@@ -128,6 +134,13 @@ export async function openSystemDb(options: OpenSystemDbOptions): Promise<System
             scope.open = false;
           });
         });
+      } catch (error) {
+        throw toSystemDbError(error);
+      }
+    },
+    async tryLock(name) {
+      try {
+        return await backend.tryLock(name);
       } catch (error) {
         throw toSystemDbError(error);
       }

@@ -22,6 +22,8 @@ interface Core {
   readonly inTransaction: AsyncLocalStorage<{ open: boolean }>;
   refs: number;
   closed: boolean;
+  /** Names held with tryLock by any handle of this core. */
+  readonly locks: Set<string>;
 }
 
 const cores = new Map<string, Promise<Core>>();
@@ -73,7 +75,7 @@ async function acquireCore(path: string): Promise<Core> {
     });
     const connection = await instance.connect();
     await connection.run(`SET TimeZone = 'UTC'`);
-    return { key, instance, connection, queue: new SerialQueue(), inTransaction: new AsyncLocalStorage(), refs: 1, closed: false };
+    return { key, instance, connection, queue: new SerialQueue(), inTransaction: new AsyncLocalStorage(), refs: 1, closed: false, locks: new Set<string>() };
   })();
   cores.set(key, created);
   try {
@@ -167,6 +169,17 @@ export async function openDuckDbBackend(path: string, logger: Logger): Promise<B
       assertHeld();
       assertNotInsideTransaction(core);
       return transactionSession(core, logger)(fn);
+    },
+    tryLock: async (name) => {
+      assertHeld();
+      if (core.locks.has(name)) return undefined;
+      core.locks.add(name);
+      let free = false;
+      return async () => {
+        if (free) return;
+        free = true;
+        core.locks.delete(name);
+      };
     },
     close: async () => {
       if (released) return;

@@ -77,6 +77,32 @@ export async function openPostgresBackend(options: PostgresBackendOptions, logge
     db: drizzle({ client: pool }),
     exec: async (statement) => (await pool.query(statement)).rows as Record<string, unknown>[],
     withTransaction,
+    // A session advisory lock lives as long as its connection, so the client is kept
+    // out of the pool until release; a crashed replica's lock goes with its connection.
+    tryLock: async (name) => {
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [name]);
+        if (rows[0]?.locked !== true) {
+          client.release();
+          return undefined;
+        }
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        try {
+          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]);
+          client.release();
+        } catch (error) {
+          client.release(error as Error);
+        }
+      };
+    },
     close: async () => {
       if (pool.ended || pool.ending) return;
       await pool.end();

@@ -26,7 +26,16 @@ export interface Session {
   withTransaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
 }
 
+/** Releases a lock taken with {@link Backend.tryLock}. */
+export type ReleaseLock = () => Promise<void>;
+
 /** An open backend: a session that can be closed. */
 export interface Backend extends Session {
+  /**
+   * Takes the named lock if nobody holds it, without waiting: a PostgreSQL session
+   * advisory lock (so it holds across replicas), or a lock inside this process for
+   * DuckDB (one process owns the file). Undefined when it is held.
+   */
+  tryLock(name: string): Promise<ReleaseLock | undefined>;
   close(): Promise<void>;
 }
