@@ -1,0 +1,101 @@
+import { z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { ADMIN_GROUP_ID } from '@agnes/system-db';
+import { setCookie } from 'hono/cookie';
+import { callerOf, SESSION_COOKIE } from '../auth/authenticate.js';
+import { SESSION_TTL_SECONDS } from '../auth/jwt.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import type { AppDeps } from '../app/deps.js';
+import { ApiError } from '../http/api-error.js';
+import type { AppEnv } from '../http/env.js';
+import { body, json, route } from '../http/openapi.js';
+import { UserSchema, userJson } from './schemas.js';
+
+const Credentials = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) }).openapi('Credentials');
+const TokenResponse = z.object({ access_token: z.string(), token_type: z.literal('bearer'), expires_at: z.string() }).openapi('SessionToken');
+
+/** Password sign-in, first-admin bootstrap, and who am I. */
+export function authRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  const { db } = deps;
+
+  app.openapi(
+    route('public', {
+      method: 'post',
+      path: '/auth/token',
+      tags: ['auth'],
+      summary: 'Sign in with email and password; returns a session token (also set as a cookie)',
+      request: body(Credentials),
+      responses: { 200: json(TokenResponse) },
+    }),
+    async (c) => {
+      deps.loginLimiter.hit(c.get('clientIp'));
+      const { email, password } = c.req.valid('json');
+      const user = await db.users.getByEmail(email.trim()).catch(() => undefined);
+      const ok = await verifyPassword(user ? await db.users.getPasswordHash(user.id) : null, password);
+      // Same answer for an unknown email and a wrong password: nothing to enumerate.
+      if (!user || !ok) throw new ApiError('unauthenticated', 'wrong email or password');
+      if (!user.active) throw new ApiError('unauthenticated', 'this account is deactivated; ask an admin to reactivate it');
+      const session = await deps.signer.session(user.id);
+      setCookie(c, SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: '/',
+        secure: deps.settings.secureCookies,
+        maxAge: SESSION_TTL_SECONDS,
+      });
+      return c.json({ access_token: session.token, token_type: 'bearer' as const, expires_at: session.expiresAt.toISOString() }, 200);
+    },
+  );
+
+  app.openapi(
+    route('public', {
+      method: 'post',
+      path: '/auth/bootstrap',
+      tags: ['auth'],
+      summary: 'Create the first admin; refused (403) once any admin exists',
+      request: body(Credentials.extend({ name: z.string().max(200).optional() })),
+      responses: { 201: json(UserSchema, 'The new admin') },
+    }),
+    async (c) => {
+      deps.loginLimiter.hit(c.get('clientIp'));
+      const { email, password, name } = c.req.valid('json');
+      const passwordHash = await hashPassword(password);
+      const user = await db.withTransaction(async (tx) => {
+        const admins = await tx.groups.members(ADMIN_GROUP_ID);
+        if (admins.length > 0) throw new ApiError('forbidden', 'an admin already exists; sign in and create users with POST /api/users');
+        const created = await tx.users.create({ email, name: name ?? null, passwordHash });
+        await tx.groups.addMember(ADMIN_GROUP_ID, created.id, { source: 'system' });
+        return created;
+      });
+      return c.json(userJson(user, true), 201);
+    },
+  );
+
+  app.openapi(
+    route('user', {
+      method: 'get',
+      path: '/auth/me',
+      tags: ['auth'],
+      summary: 'The signed-in user, with groups and how they authenticated',
+      responses: { 200: json(UserSchema.extend({ auth: z.enum(['session', 'pat']) })) },
+    }),
+    (c) => {
+      const caller = callerOf(c);
+      return c.json({ ...userJson(caller.user, caller.isAdmin, caller.groups), auth: caller.tokenType }, 200);
+    },
+  );
+
+  app.openapi(
+    route('user', {
+      method: 'post',
+      path: '/auth/logout',
+      tags: ['auth'],
+      summary: 'Clear the session cookie',
+      responses: { 200: json(z.object({ ok: z.literal(true) })) },
+    }),
+    (c) => {
+      setCookie(c, SESSION_COOKIE, '', { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: 0 });
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+}

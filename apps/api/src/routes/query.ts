@@ -1,0 +1,74 @@
+import { z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { QueryError } from '@agnes/orchestrator';
+import { authorizeQuery } from '@agnes/rbac';
+import { callerOf } from '../auth/authenticate.js';
+import type { AppDeps } from '../app/deps.js';
+import type { AppEnv } from '../http/env.js';
+import { body, json, route } from '../http/openapi.js';
+
+const QueryRequest = z
+  .object({
+    sql: z.string().min(1).max(100_000),
+    limit: z.number().int().positive().optional().openapi({ description: 'Rows to return at most; capped by the server limit. Past it `truncated` is true.' }),
+  })
+  .openapi('QueryRequest');
+const QueryResponse = z
+  .object({
+    columns: z.array(z.string()),
+    types: z.array(z.string()),
+    rows: z.array(z.array(z.unknown())),
+    row_count: z.number(),
+    truncated: z.boolean(),
+  })
+  .openapi('QueryResult');
+
+/** Sandboxed read-only SQL over the tables the caller may read. */
+export function queryRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  app.openapi(
+    route('user', {
+      method: 'post',
+      path: '/api/query',
+      tags: ['query'],
+      summary: 'Run a read query; BIGINT, HUGEINT and DECIMAL values come back as exact strings',
+      description: 'Refusals: 400 for anything but a read query or a blocked construct, 403 when a table is not granted (or does not exist).',
+      request: body(QueryRequest),
+      responses: { 200: json(QueryResponse) },
+    }),
+    async (c) => {
+      const caller = callerOf(c);
+      const { sql, limit } = c.req.valid('json');
+      const cap = Math.min(limit ?? deps.settings.queryMaxRows, deps.settings.queryMaxRows);
+      const access = await caller.access();
+      let columns: { name: string; type: string }[] = [];
+      const rows: unknown[][] = [];
+      let truncated = false;
+      const stream = deps.engine.stream(sql, {
+        // The server cap is enforced here by truncation, not by the engine's error.
+        maxRows: Number.MAX_SAFE_INTEGER,
+        timeoutMs: deps.settings.queryTimeoutMs,
+        authorize: (tables) => {
+          const decision = authorizeQuery(caller.principal, tables, access);
+          if (!decision.allowed) throw new QueryError('forbidden', decision.message);
+        },
+      });
+      for await (const chunk of stream) {
+        columns = chunk.columns;
+        for (const row of chunk.rows) {
+          if (rows.length >= cap) {
+            truncated = true;
+            break;
+          }
+          rows.push(columns.map((col) => row[col.name] ?? null));
+        }
+        if (truncated) break;
+      }
+      if (columns.length === 0 && rows.length === 0) {
+        // A query with no rows still has columns; the stream yields no chunk for it.
+        const empty = await deps.engine.query(`${sql}`, { maxRows: 0, timeoutMs: deps.settings.queryTimeoutMs, authorize: () => undefined }).catch(() => undefined);
+        columns = empty?.columns ?? [];
+      }
+      return c.json({ columns: columns.map((col) => col.name), types: columns.map((col) => col.type), rows, row_count: rows.length, truncated }, 200);
+    },
+  );
+}
