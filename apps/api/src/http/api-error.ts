@@ -72,6 +72,7 @@ const SYSTEM_DB: Record<string, ApiErrorCode> = {
 
 const QUERY: Record<string, ApiErrorCode> = {
   invalid: 'query_invalid',
+  refused: 'query_invalid',
   forbidden: 'query_forbidden',
   too_many_rows: 'query_too_large',
   timeout: 'query_timeout',

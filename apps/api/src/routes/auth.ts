@@ -59,10 +59,10 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     async (c) => {
       deps.loginLimiter.hit(c.get('clientIp'));
       const { email, password, name } = c.req.valid('json');
+      const noAdminYet = async () => (await db.groups.members(ADMIN_GROUP_ID)).length === 0;
+      if (!(await noAdminYet())) throw new ApiError('forbidden', 'an admin already exists; sign in and create users with POST /api/users');
       const passwordHash = await hashPassword(password);
       const user = await db.withTransaction(async (tx) => {
-        const admins = await tx.groups.members(ADMIN_GROUP_ID);
-        if (admins.length > 0) throw new ApiError('forbidden', 'an admin already exists; sign in and create users with POST /api/users');
         const created = await tx.users.create({ email, name: name ?? null, passwordHash });
         await tx.groups.addMember(ADMIN_GROUP_ID, created.id, { source: 'system' });
         return created;

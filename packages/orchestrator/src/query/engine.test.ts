@@ -168,7 +168,7 @@ describe('query engine: hostile corpus', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      if (!(error instanceof QueryError) || !['forbidden', 'invalid'].includes(error.code)) {
+      if (!(error instanceof QueryError) || !['refused', 'forbidden', 'invalid'].includes(error.code)) {
         accepted.push(`${sql.slice(0, 80)} → ${error instanceof Error ? `${error.name}: ${error.message}` : 'ran'}`);
         continue;
       }

@@ -1,5 +1,9 @@
-/** What went wrong with a query. Closed union; the API maps it to HTTP once. */
-export type QueryErrorCode = 'invalid' | 'forbidden' | 'too_many_rows' | 'timeout' | 'failed';
+/**
+ * What went wrong with a query. Closed union; the API maps it to HTTP once.
+ * `refused`: not a read query, or a blocked construct (a file function, another
+ * catalog); `forbidden`: a table the caller may not read (or that does not exist).
+ */
+export type QueryErrorCode = 'invalid' | 'refused' | 'forbidden' | 'too_many_rows' | 'timeout' | 'failed';
 
 const BRAND = Symbol.for('@agnes/orchestrator/QueryError');
 
@@ -33,7 +37,7 @@ export class QueryError extends Error {
       return new QueryError('invalid', first, { cause: error });
     }
     if (/^(Permission|Catalog) Error/i.test(raw)) {
-      return new QueryError('forbidden', 'the query touches something it is not allowed to', { cause: error });
+      return new QueryError('refused', 'the query touches something it is not allowed to', { cause: error });
     }
     return new QueryError('failed', 'the query failed', { cause: error });
   }

@@ -65,7 +65,7 @@ function deniedFunction(name: string): boolean {
 /** Deepest parenthesis nesting accepted (DuckDB's parser recurses on it). */
 const MAX_NESTING = 200;
 
-const refused = (message: string) => new QueryError('forbidden', message);
+const refused = (message: string) => new QueryError('refused', message);
 
 /**
  * Checks that `sql` is one SELECT and returns the tables it reads, using DuckDB's
@@ -93,7 +93,7 @@ export async function inspectQuery(conn: DuckDBConnection, sql: string, catalog:
   const tree = JSON.parse(String(r.getRowObjectsJson()[0]?.j)) as Record<string, unknown>;
   if (tree.error) {
     const message = String(tree.error_message ?? '');
-    if (/Only SELECT statements/i.test(message)) throw new QueryError('forbidden', 'only read queries (SELECT or WITH … SELECT) are allowed');
+    if (/Only SELECT statements/i.test(message)) throw new QueryError('refused', 'only read queries (SELECT or WITH … SELECT) are allowed');
     throw new QueryError('invalid', 'the query could not be parsed');
   }
   const tables: string[] = [];
