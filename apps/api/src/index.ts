@@ -5,3 +5,4 @@ export { loadConfig, type ServerConfig, type ServerFlags } from './server/config
 export { startServer, dataPaths, type RunningServer, type StartOptions } from './server/start-server.js';
 export { createLogger } from './server/logger.js';
 export { signBody, verifySignature } from './webhooks/signature.js';
+export { openApiDocument } from './app/openapi-document.js';
