@@ -99,6 +99,7 @@ export function syncRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       const on = new Set(subscriptions.filter((s) => s.subscribed).map((s) => normalizeTableId(s.tableId)));
       const connectors = new Map((await db.sources.list()).map((s) => [s.name, s.connector]));
       const states = new Map((await db.sync.listStates()).map((s) => [normalizeTableId(s.tableId), s]));
+      const described = new Map((await db.registry.list()).map((r) => [normalizeTableId(r.id), r.description]));
       const tables: Record<string, z.infer<typeof ManifestEntry>> = {};
       for (const t of await visibleTo(caller, deps.tables)) {
         const key = normalizeTableId(t.table);
@@ -111,7 +112,7 @@ export function syncRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
           query_mode: t.queryMode,
           source_type: connectors.get(t.source)?.replace(/^@agnes\/connector-/, '') ?? null,
           source: t.source,
-          description: t.description,
+          description: described.get(key) ?? t.description,
           schema: (t.schema?.fields ?? []).map((f) => ({ name: f.name, type: f.type, nullable: f.nullable })),
           ...(t.parts ? { parts: t.parts.map((p) => ({ name: p.name, hash: p.hash, size_bytes: p.sizeBytes })) } : {}),
         };

@@ -199,7 +199,10 @@ export class SyncService {
           { kind: 'run', extractDir: join(this.deps.extractsDir, source.name), manifestPath, config, env, tables },
           {
             timeoutMs: this.deps.workerTimeoutMs,
-            onProgress: ({ event }) => trackProgress(job, source.name, event.table, event.phase, event.rows, event.message),
+            // The commit is reported for the whole extract (table '*'), not per table.
+            onProgress: ({ event }) => {
+              if (event.phase !== 'commit') trackProgress(job, source.name, event.table, event.phase, event.rows, event.message);
+            },
             onStderr: (line) => logger.warn('connector', { source: source.name, line }),
           },
         );
