@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { expect, it } from 'vitest';
+import { describeApi } from './harness.js';
+
+// Not timed: correctness under concurrency. 50 clients query and download while ten syncs
+// replace the data underneath them; every answer must be complete, old or new, never an error.
+describeApi('queries and downloads during syncs', { listen: true, sample: { rows: 3000 } }, (api) => {
+  it('serves 50 concurrent clients with zero errors while 10 syncs rebuild the analytics file', async () => {
+    const admin = api().adminToken;
+    const analyst = await api().user('busy@example.com');
+    const group = await api().call('POST', '/api/admin/groups', { token: admin, body: { name: 'busy' } });
+    await api().call('POST', `/api/admin/groups/${group.id}/members`, { token: admin, body: { user_id: analyst.id } });
+    await api().call('POST', '/api/admin/grants', { token: admin, body: { group_id: group.id, resource_id: 'orders' } });
+
+    const unit = (3000 * 3001 * 1.5) / 2; // sum(amount) of version 1
+    const problems: string[] = [];
+    const seenVersions = new Set<number>();
+    let done = false;
+    let requests = 0;
+    const client = async (n: number) => {
+      while (!done) {
+        requests += 1;
+        try {
+          if (n % 2 === 0) {
+            const res = await api().request('POST', '/api/query', { token: analyst.token, body: { sql: 'SELECT sum(amount) AS total, count(*) AS n FROM orders' } });
+            if (res.status !== 200) {
+              problems.push(`query ${res.status} ${await res.text()}`);
+              continue;
+            }
+            const body = (await res.json()) as { rows: [number, string][] };
+            const [total, count] = body.rows[0] ?? [];
+            const version = Number(total) / unit;
+            if (count !== '3000' || !Number.isInteger(version)) problems.push(`query saw a mixed state: ${JSON.stringify(body.rows)}`);
+            else seenVersions.add(version);
+          } else {
+            const res = await api().request('GET', '/api/data/orders/download', { token: analyst.token });
+            if (res.status !== 200) {
+              problems.push(`download ${res.status} ${await res.text()}`);
+              continue;
+            }
+            const bytes = Buffer.from(await res.arrayBuffer());
+            const hash = `"sha256-${createHash('sha256').update(bytes).digest('hex')}"`;
+            if (hash !== res.headers.get('etag')) problems.push('a download did not match its ETag');
+          }
+        } catch (error) {
+          problems.push(`request failed: ${(error as Error).message}`);
+        }
+      }
+    };
+    const clients = Array.from({ length: 50 }, (_, i) => client(i));
+    for (let version = 2; version <= 11; version += 1) {
+      await api().call('PATCH', '/api/admin/sources/shop', { token: admin, body: { config: { rows: 3000, version } } });
+      const job = await api().sync();
+      if (job.status !== 'succeeded') problems.push(`sync ${version} ${job.status}: ${job.error}`);
+    }
+    done = true;
+    await Promise.all(clients);
+    expect(problems).toEqual([]);
+    expect(requests).toBeGreaterThan(100);
+    expect(seenVersions.size).toBeGreaterThan(1);
+  });
+});
