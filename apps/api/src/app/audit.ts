@@ -18,6 +18,8 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** POST routes that only read: audited when refused, not on every success. */
+const READS = new Set(['/api/query']);
 
 /**
  * Writes every mutating call and every denied call (401/403) to the audit log: who, what
@@ -29,7 +31,7 @@ export function auditTrail(deps: Pick<AppDeps, 'db' | 'logger'>): MiddlewareHand
     await next();
     const status = c.res.status;
     const denied = status === 401 || status === 403;
-    if (!MUTATING.has(c.req.method) && !denied) return;
+    if (!denied && (!MUTATING.has(c.req.method) || (READS.has(c.req.path) && status < 400))) return;
     const path = c.req.routePath && c.req.routePath !== '/*' ? c.req.routePath : c.req.path;
     let body: unknown;
     if ((c.req.header('content-type') ?? '').includes('application/json')) body = await c.req.json().catch(() => undefined);

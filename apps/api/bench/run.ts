@@ -1,0 +1,135 @@
+/*
+ * `pnpm --filter @agnes/api bench`: the built server (dist/bin.js) in its own process on
+ * loopback, measured with autocannon — health, the manifest of an analyst with 1,000 grants
+ * over 2,000 tables, a small query — and download throughput against a plain
+ * fs.createReadStream server on the same file. Prints a table. Build first (`pnpm build`).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { META_DDL, META_TABLE, quoteIdent, quoteLiteral } from '@agnes/connector-kit';
+import { openSystemDb } from '@agnes/system-db';
+import { writeSyntheticExtracts } from '../../../packages/orchestrator/test/synthetic-extracts.js';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'agnes-api-bench-'));
+const dataDir = join(root, 'data');
+const extracts = join(dataDir, 'extracts');
+const rows: string[][] = [['case', 'req/s', 'p50 ms', 'p99 ms', 'MB/s', 'errors']];
+
+async function bigExtract(): Promise<string> {
+  const dir = join(extracts, 'bigsrc');
+  const rel = 'data/big.g1.parquet';
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  await db.run(`COPY (SELECT i AS id, md5(i::VARCHAR) AS h, random() AS r FROM range(3000000) t(i)) TO ${quoteLiteral(join(dir, rel))} (FORMAT parquet)`);
+  const ex = await (await DuckDBInstance.create(join(dir, 'extract.duckdb'))).connect();
+  await ex.run(META_DDL);
+  await ex.run(`SET file_search_path = ${quoteLiteral(dir)}`);
+  const size = statSync(join(dir, rel)).size;
+  await ex.run(`INSERT INTO ${META_TABLE} VALUES ('big', NULL, 3000000, ${size}, now()::TIMESTAMP, 'local', NULL, 'sha256-${'1'.repeat(64)}', ${quoteLiteral(rel)})`);
+  await ex.run(`CREATE VIEW ${quoteIdent('big')} AS SELECT * FROM read_parquet(${quoteLiteral(rel)})`);
+  ex.closeSync();
+  return join(dir, rel);
+}
+
+async function startApi(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, '--port', '0', '--no-scheduler'], {
+    env: { ...process.env, AGNES_ADMIN_EMAIL: 'bench@example.com', AGNES_ADMIN_PASSWORD: 'bench password', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /Listening on (\S+)/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
+  });
+  return { child, url };
+}
+
+async function cannon(name: string, opts: autocannon.Options): Promise<void> {
+  const r = await autocannon({ connections: 10, duration: 5, ...opts });
+  const errors = r.errors + r.timeouts + r.non2xx;
+  rows.push([name, r.requests.average.toFixed(0), String(r.latency.p50), String(r.latency.p99), '', String(errors)]);
+}
+
+async function throughput(name: string, url: string, headers: Record<string, string>, bytes: number): Promise<number> {
+  const rounds = 8;
+  const started = performance.now();
+  for (let i = 0; i < rounds; i += 1) {
+    const res = await fetch(url, { headers });
+    let got = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) got += chunk.length;
+    if (got !== bytes) throw new Error(`${name}: got ${got} of ${bytes} bytes`);
+  }
+  const mbps = (rounds * bytes) / 1e6 / ((performance.now() - started) / 1000);
+  rows.push([name, '', '', '', mbps.toFixed(0), '0']);
+  return mbps;
+}
+
+let api: ChildProcess | undefined;
+try {
+  await writeSyntheticExtracts(extracts, 50, 40);
+  const bigFile = await bigExtract();
+  // An analyst with 1,000 grants, seeded before the server opens the database.
+  const db = await openSystemDb({ path: join(dataDir, 'state', 'system.duckdb') });
+  const { hashPassword } = await import('../src/auth/passwords.js');
+  const analyst = await db.users.create({ email: 'analyst@example.com', passwordHash: await hashPassword('analyst password') });
+  const group = await db.groups.create({ name: 'many' });
+  await db.groups.addMember(group.id, analyst.id);
+  for (let s = 0; s < 25; s += 1) {
+    for (let t = 0; t < 40; t += 1) await db.grants.grant({ groupId: group.id, resourceId: `src_${String(s).padStart(3, '0')}_t${t}` });
+  }
+  await db.grants.grant({ groupId: group.id, resourceId: 'big' });
+  await db.close();
+
+  const started = await startApi();
+  api = started.child;
+  const login = await fetch(`${started.url}/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'analyst@example.com', password: 'analyst password' }),
+  });
+  const { access_token: token } = (await login.json()) as { access_token: string };
+  const auth = { authorization: `Bearer ${token}` };
+  const manifest = (await (await fetch(`${started.url}/api/sync/manifest`, { headers: auth })).json()) as { tables: object };
+  if (Object.keys(manifest.tables).length !== 1001) throw new Error(`the manifest lists ${Object.keys(manifest.tables).length} tables, not 1,001`);
+
+  await cannon('GET /api/health', { url: `${started.url}/api/health` });
+  await cannon('GET /api/sync/manifest (1,000 grants of 2,000 tables)', { url: `${started.url}/api/sync/manifest`, headers: auth });
+  await cannon('POST /api/query (small)', {
+    url: `${started.url}/api/query`,
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ sql: 'SELECT count(*) AS n, max(v) AS m FROM src_000_t1' }),
+  });
+
+  const size = statSync(bigFile).size;
+  const plain = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+    createReadStream(bigFile, { highWaterMark: 1024 * 1024 }).pipe(res);
+  });
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  const plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/`;
+  await throughput('warm-up', plainUrl, {}, size);
+  rows.pop();
+  const apiMbps = await throughput(`download big (${(size / 1e6).toFixed(0)} MB) via API`, `${started.url}/api/data/big/download`, auth, size);
+  const plainMbps = await throughput('same file, plain fs.createReadStream server', plainUrl, {}, size);
+  rows.push(['download ratio API / plain', '', '', '', (apiMbps / plainMbps).toFixed(2), '']);
+  plain.close();
+} finally {
+  api?.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  rmSync(root, { recursive: true, force: true });
+}
+const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+for (const r of rows) console.log(r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  '));
