@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { signBody } from '../src/webhooks/signature.js';
-import { describeApi, errorOf } from './harness.js';
+import { describeApi, errorOf, sourceManifest } from './harness.js';
 
 // Everything here goes over real HTTP to a listening server.
 describeApi('end to end over HTTP', { listen: true, sample: false, config: { trustedProxies: ['127.0.0.1'] } }, (api) => {
@@ -75,11 +75,17 @@ describeApi('client address without a trusted proxy', { listen: true, sample: fa
   });
 });
 
+const JIRA_DIR = fileURLToPath(new URL('../../../connectors/jira/', import.meta.url));
 const JIRA_FIXTURES = new URL('../../../connectors/jira/test/fixtures/', import.meta.url);
 
 describeApi(
   'Jira webhooks into the running API',
-  { listen: true, sample: false, config: { webhookSecret: 'jira-secret', webhookSource: 'jira', env: { JIRA_EMAIL: 'bot@example.com', JIRA_API_TOKEN: 'not-used-by-webhooks' } } },
+  {
+    listen: true,
+    sample: false,
+    connectors: { '@agnes/connector-jira': await sourceManifest(JIRA_DIR) },
+    config: { webhookSecret: 'jira-secret', webhookSource: 'jira', env: { JIRA_EMAIL: 'bot@example.com', JIRA_API_TOKEN: 'not-used-by-webhooks' } },
+  },
   (api) => {
     it('turns signed issue and comment events into rows that /api/query returns', async () => {
       await api().call('POST', '/api/admin/sources', { token: api().adminToken, body: { name: 'jira', connector: '@agnes/connector-jira', config: { url: 'https://example.atlassian.net' } } });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +60,22 @@ export interface ApiOptions {
   /** Add source `shop` with the sample connector and sync it once. */
   readonly sample?: Record<string, unknown> | false;
   readonly config?: Partial<ServerConfig>;
+  /** More connectors by package name → manifest path. */
+  readonly connectors?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A copy of a connector's manifest whose entrypoint is its TypeScript source, so tests
+ * run connectors without building them first (vitest and the sync worker load .ts).
+ */
+export async function sourceManifest(packageDir: string): Promise<string> {
+  const text = await readFile(join(packageDir, 'connector.yaml'), 'utf8');
+  // Beside the original: the entrypoint must be relative to the manifest's folder.
+  const path = join(packageDir, `.connector-test-${randomBytes(4).toString('hex')}.yaml`);
+  await writeFile(path, text.replace(/^entrypoint:.*$/m, 'entrypoint: ./src/index.ts'));
+  // Called while the test file loads, so this hook belongs to the whole file.
+  afterAll(() => rmSync(path, { force: true }));
+  return path;
 }
 
 async function open(kind: 'duckdb' | 'postgres', options: ApiOptions, schema: string | undefined): Promise<Api> {
@@ -70,7 +87,7 @@ async function open(kind: 'duckdb' | 'postgres', options: ApiOptions, schema: st
     ...options.config,
   };
   const logger = new CapturingLogger();
-  const server = await startServer(config, { logger, connectors: { [SAMPLE_CONNECTOR]: SAMPLE_MANIFEST }, listen: options.listen ?? false });
+  const server = await startServer(config, { logger, connectors: { [SAMPLE_CONNECTOR]: SAMPLE_MANIFEST, ...options.connectors }, listen: options.listen ?? false });
   const request: Api['request'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;

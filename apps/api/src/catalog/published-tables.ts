@@ -30,6 +30,7 @@ export interface PublishedTable extends BuiltTable {
  */
 export class PublishedTables {
   #tables = new Map<string, PublishedTable>();
+  #sorted: PublishedTable[] = [];
   #builtAt: Date | null = null;
 
   constructor(private readonly extractsDir: string) {}
@@ -40,8 +41,8 @@ export class PublishedTables {
   }
 
   /** Every published table, by id. */
-  list(): PublishedTable[] {
-    return [...this.#tables.values()].sort((a, b) => a.table.localeCompare(b.table));
+  list(): readonly PublishedTable[] {
+    return this.#sorted;
   }
 
   /** The table named `id` when `id` is a valid table identifier and published; undefined otherwise. */
@@ -78,6 +79,7 @@ export class PublishedTables {
       }
     }
     this.#tables = next;
+    this.#sorted = [...next.values()].sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
     this.#builtAt = builtAt;
   }
 }
