@@ -733,7 +733,12 @@ export class ConnectorRuntime {
         const schemaJson = schemaJsonOf(info.schema);
         const prevMeta = current.meta.find((m) => m.tableName === info.name);
         const changes = diffSchemas(info.name, prevMeta?.schemaJson ?? null, schemaJson);
-        const outcome = await this.mergeIntoPartitions(engine.conn, info, schemaJson, deltaRel, current, changes, null, now);
+        const merged = await this.mergeIntoPartitions(engine.conn, info, schemaJson, deltaRel, current, changes, null, now);
+        // A stream flush leaves the batch cursor where the last batch run put it: advancing it
+        // to the newest event would make the next backfill skip updates no event delivered.
+        const prevState = current.state.find((s) => s.tableName === info.name);
+        const outcome: TableOutcome =
+          prevState && merged.state ? { ...merged, state: { ...merged.state, incrementalKey: prevState.incrementalKey, cursorValue: prevState.cursorValue } } : merged;
         const next = this.compose(current, new Map([[info.name, outcome]]), [], null);
         await commitExtract(this.dir, next);
         for (const c of changes) this.logger.info(`schema change: ${describeChange(c)}`, { table: info.name });

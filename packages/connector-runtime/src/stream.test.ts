@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Field, Int64, TimestampMicrosecond, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { Cap, type Connector, type TableInfo } from '@agnes/connector-kit';
-import { ConnectorRuntime, openExtract } from './index.js';
+import { ConnectorRuntime, openExtract, readExtractContents } from './index.js';
 import { batchOf, extractDir, Schema } from './test-fixtures.js';
 
 const schema = new Schema([
@@ -58,6 +58,19 @@ async function* events(n: number, month = '2026-11', startId = 0): AsyncGenerato
 }
 
 describe('ConnectorRuntime.runStream', () => {
+  it('leaves the batch cursor and its key where the last batch run put them', async () => {
+    const dir = extractDir();
+    const rt = new ConnectorRuntime(dir);
+    const connector = webhookConnector();
+    await rt.run(connector, { tables: { events: { incrementalKey: 'at' } } });
+    const before = (await readExtractContents(dir)).state.find((s) => s.tableName === 'events');
+    expect(before).toMatchObject({ incrementalKey: 'at', cursorValue: expect.stringContaining('2026-10-01') });
+    await rt.runStream(connector, 'events', { events: events(5) });
+    const after = (await readExtractContents(dir)).state.find((s) => s.tableName === 'events');
+    expect(after).toMatchObject({ incrementalKey: 'at', cursorValue: before?.cursorValue });
+    expect(Object.keys(after?.parts ?? {}).sort()).toEqual(['2026-09', '2026-10', '2026-11']);
+  });
+
   it('batches many small events into few partition writes and commits _meta each time', async () => {
     const dir = extractDir('hooks');
     const rt = new ConnectorRuntime(dir);
