@@ -5,7 +5,10 @@ import { authorizeQuery } from '@agnes/rbac';
 import { callerOf } from '../auth/authenticate.js';
 import type { AppDeps } from '../app/deps.js';
 import type { AppEnv } from '../http/env.js';
-import { body, json, route } from '../http/openapi.js';
+import { body, route } from '../http/openapi.js';
+import { arrowResult } from './arrow-result.js';
+
+const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 
 const QueryRequest = z
   .object({
@@ -33,7 +36,12 @@ export function queryRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       summary: 'Run a read query; BIGINT, HUGEINT and DECIMAL values come back as exact strings',
       description: 'Refusals: 400 for anything but a read query or a blocked construct, 403 when a table is not granted (or does not exist).',
       request: body(QueryRequest),
-      responses: { 200: json(QueryResponse) },
+      responses: {
+        200: {
+          description: 'JSON by default; an Arrow IPC stream when `Accept: application/vnd.apache.arrow.stream` (64-bit integers as Int64, DECIMAL/HUGEINT/temporal values as exact text)',
+          content: { 'application/json': { schema: QueryResponse }, [ARROW_STREAM]: { schema: z.string().openapi({ format: 'binary' }) } },
+        },
+      },
     }),
     async (c) => {
       const caller = callerOf(c);
@@ -67,6 +75,9 @@ export function queryRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         // A query with no rows still has columns; the stream yields no chunk for it.
         const empty = await deps.engine.query(`${sql}`, { maxRows: 0, timeoutMs: deps.settings.queryTimeoutMs, authorize: () => undefined }).catch(() => undefined);
         columns = empty?.columns ?? [];
+      }
+      if ((c.req.header('accept') ?? '').includes(ARROW_STREAM)) {
+        return c.body(arrowResult(columns, rows), 200, { 'Content-Type': ARROW_STREAM, 'X-Row-Count': String(rows.length), 'X-Truncated': String(truncated) });
       }
       return c.json({ columns: columns.map((col) => col.name), types: columns.map((col) => col.type), rows, row_count: rows.length, truncated }, 200);
     },

@@ -34,7 +34,7 @@ export class Scheduler {
     this.#reload = setInterval(() => void this.reload().catch((e: unknown) => this.#warn('cannot reload schedules', e)), this.options.reloadMs ?? 60_000);
     this.#reload.unref();
     if (this.options.defaultIntervalMs > 0) {
-      this.#interval = setInterval(() => void this.#runOverdue(), Math.min(this.options.defaultIntervalMs, 60_000));
+      this.#interval = setInterval(() => void this.runOverdue(), Math.min(this.options.defaultIntervalMs, 60_000));
       this.#interval.unref();
     }
   }
@@ -73,7 +73,8 @@ export class Scheduler {
     }
   }
 
-  async #runOverdue(): Promise<void> {
+  /** Syncs the enabled sources without a schedule whose last sync is older than the interval. */
+  async runOverdue(): Promise<void> {
     try {
       const sources = (await this.options.db.sources.list()).filter((s) => s.enabled && !s.schedule);
       if (sources.length === 0) return;

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({}, {});
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 8000, demo: false, scheduler: true, databaseUrl: undefined, queryMaxRows: 10_000 });
+    expect(config.dataDir).toMatch(/\/data$/);
+  });
+
+  it('lets flags win over the environment', () => {
+    const config = loadConfig({ port: 0, dataDir: '/srv/x' }, { PORT: '9000', DATA_DIR: '/srv/y' });
+    expect(config).toMatchObject({ port: 0, dataDir: '/srv/x' });
+  });
+
+  it('requires JWT_SECRET_KEY with DATABASE_URL, since replicas must share it', () => {
+    expect(() => loadConfig({}, { DATABASE_URL: 'postgres://db/agnes' })).toThrow(/JWT_SECRET_KEY is required/);
+    expect(loadConfig({}, { DATABASE_URL: 'postgres://db/agnes', JWT_SECRET_KEY: 'k'.repeat(40) }).databaseUrl).toBe('postgres://db/agnes');
+  });
+
+  it('names the variable of a bad number', () => {
+    expect(() => loadConfig({}, { QUERY_MAX_ROWS: 'lots' })).toThrow(/QUERY_MAX_ROWS must be a non-negative integer/);
+  });
+});
