@@ -3,8 +3,9 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ADMIN_GROUP_ID } from '@agnes/system-db';
 import { setCookie } from 'hono/cookie';
 import { callerOf, SESSION_COOKIE } from '../auth/authenticate.js';
-import { SESSION_TTL_SECONDS } from '../auth/jwt.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { passwordProvider } from '../auth/password-provider.js';
+import { hashPassword } from '../auth/passwords.js';
+import { startSession } from '../auth/session.js';
 import type { AppDeps } from '../app/deps.js';
 import { ApiError } from '../http/api-error.js';
 import type { AppEnv } from '../http/env.js';
@@ -17,6 +18,7 @@ const TokenResponse = z.object({ access_token: z.string(), token_type: z.literal
 /** Password sign-in, first-admin bootstrap, and who am I. */
 export function authRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   const { db } = deps;
+  const byPassword = passwordProvider(db);
 
   app.openapi(
     route('public', {
@@ -29,21 +31,10 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     }),
     async (c) => {
       deps.loginLimiter.hit(c.get('clientIp'));
-      const { email, password } = c.req.valid('json');
-      const user = await db.users.getByEmail(email.trim()).catch(() => undefined);
-      const ok = await verifyPassword(user ? await db.users.getPasswordHash(user.id) : null, password);
+      const user = await byPassword.authenticate(c.req.valid('json'));
       // Same answer for an unknown email and a wrong password: nothing to enumerate.
-      if (!user || !ok) throw new ApiError('unauthenticated', 'wrong email or password');
-      if (!user.active) throw new ApiError('unauthenticated', 'this account is deactivated; ask an admin to reactivate it');
-      const session = await deps.signer.session(user.id);
-      setCookie(c, SESSION_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'Lax',
-        path: '/',
-        secure: deps.settings.secureCookies,
-        maxAge: SESSION_TTL_SECONDS,
-      });
-      return c.json({ access_token: session.token, token_type: 'bearer' as const, expires_at: session.expiresAt.toISOString() }, 200);
+      if (!user) throw new ApiError('unauthenticated', 'wrong email or password');
+      return c.json(await startSession(c, deps, user), 200);
     },
   );
 
