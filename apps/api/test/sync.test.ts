@@ -15,7 +15,10 @@ describeApi('sources, registry and sync', { config: { workerTimeoutMs: 4_000 } }
     await bad({ name: 'x2', connector: SAMPLE_CONNECTOR, config: { rows: 'many' } }, /rows/);
     await bad({ name: 'x3', connector: SAMPLE_CONNECTOR, schedule: 'every day' }, /cron/);
     const connectors = await api().call('GET', '/api/admin/connectors', { token });
-    expect(connectors.map((c: { package: string }) => c.package)).toContain('@agnes/connector-csv');
+    const packages = connectors.map((c: { package: string }) => c.package);
+    for (const name of ['csv', 'postgres', 'keboola', 'bigquery', 'jira']) expect(packages).toContain(`@agnes/connector-${name}`);
+    const keboola = connectors.find((c: { package: string }) => c.package === '@agnes/connector-keboola');
+    expect(keboola.auth_env_vars.map((v: { name: string }) => v.name)).toContain('KEBOOLA_STORAGE_TOKEN');
   });
 
   it("lists a source's tables through its connector, marking the registered ones", async () => {
