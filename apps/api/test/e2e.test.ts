@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { signBody } from '../src/webhooks/signature.js';
+// The Jira connector's own fake REST server (one copy of the documented API shapes).
+import { seededFakeJira } from '../../../connectors/jira/test/fake-jira.js';
 import { describeApi, errorOf, sourceManifest } from './harness.js';
 
 // Everything here goes over real HTTP to a listening server.
@@ -75,6 +78,7 @@ describeApi('client address without a trusted proxy', { listen: true, sample: fa
   });
 });
 
+const JIRA_TOKEN = 'ATATT3xFfGF0-e2e-token-5d2f';
 const JIRA_DIR = fileURLToPath(new URL('../../../connectors/jira/', import.meta.url));
 const JIRA_FIXTURES = new URL('../../../connectors/jira/test/fixtures/', import.meta.url);
 
@@ -84,11 +88,31 @@ describeApi(
     listen: true,
     sample: false,
     connectors: { '@agnes/connector-jira': await sourceManifest(JIRA_DIR) },
-    config: { webhookSecret: 'jira-secret', webhookSource: 'jira', env: { JIRA_EMAIL: 'bot@example.com', JIRA_API_TOKEN: 'not-used-by-webhooks' } },
+    config: { webhookSecret: 'jira-secret', webhookSource: 'jira', env: { JIRA_EMAIL: 'reader@example.com', JIRA_API_TOKEN: JIRA_TOKEN } },
   },
   (api) => {
+    it('backfills from the Jira REST API through the sync trigger, without the token in any output', async () => {
+      const jira = await seededFakeJira(JIRA_TOKEN);
+      try {
+        await api().call('POST', '/api/admin/sources', { token: api().adminToken, body: { name: 'jira', connector: '@agnes/connector-jira', config: { url: jira.url, jql: 'project = AG' } } });
+        const job = await api().sync();
+        expect(job.status, JSON.stringify(job)).toBe('succeeded');
+        const issues = await api().call('POST', '/api/query', { token: api().adminToken, body: { sql: 'SELECT count(*) FROM issues' } });
+        expect(issues.rows).toEqual([['10']]);
+        const comments = await api().call('POST', '/api/query', { token: api().adminToken, body: { sql: 'SELECT count(*) FROM comments' } });
+        expect(Number(comments.rows[0][0])).toBeGreaterThanOrEqual(6);
+        expect(JSON.stringify(job)).not.toContain(JIRA_TOKEN);
+        expect(api().logger.lines.join('\n')).not.toContain(JIRA_TOKEN);
+        for (const file of await readdir(join(api().dataDir, 'extracts', 'jira'), { recursive: true })) {
+          const path = join(api().dataDir, 'extracts', 'jira', String(file));
+          if ((await stat(path)).isFile()) expect((await readFile(path)).includes(JIRA_TOKEN), String(file)).toBe(false);
+        }
+      } finally {
+        await jira.close();
+      }
+    });
+
     it('turns signed issue and comment events into rows that /api/query returns', async () => {
-      await api().call('POST', '/api/admin/sources', { token: api().adminToken, body: { name: 'jira', connector: '@agnes/connector-jira', config: { url: 'https://example.atlassian.net' } } });
       const now = Date.now();
       for (const name of ['issue_created', 'comment_created', 'issue_updated']) {
         const event = JSON.parse(await readFile(fileURLToPath(new URL(`${name}.json`, JIRA_FIXTURES)), 'utf8')) as Record<string, unknown>;
