@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { signBody } from '../src/webhooks/signature.js';
 import { describeApi, errorOf, SAMPLE_CONNECTOR } from './harness.js';
 
-describeApi('sources, registry and sync', { config: { workerTimeoutMs: 4_000 } }, (api) => {
+describeApi('sources, registry and sync', { config: { workerTimeoutMs: 12_000 } }, (api) => {
   it('validates a new source: name, installed connector, config against the manifest, cron', async () => {
     const token = api().adminToken;
     const bad = async (body: object, pattern: RegExp) => {
@@ -67,7 +67,7 @@ describeApi('sources, registry and sync', { config: { workerTimeoutMs: 4_000 } }
     await api().server.deps.sync.idle();
     const done = await api().call('GET', `/api/sync/jobs/${first.job_id}`, { token: api().adminToken });
     expect(done.status).toBe('failed');
-    expect(done.sources[0].reason).toMatch(/did not finish within 4 s/);
+    expect(done.sources[0].reason).toMatch(/did not finish within 12 s/);
     await api().call('DELETE', '/api/admin/sources/slow', { token: api().adminToken, expect: 204 });
   });
 
