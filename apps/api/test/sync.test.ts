@@ -82,8 +82,13 @@ describeApi('sources, registry and sync', { config: { workerTimeoutMs: 12_000 } 
     const token = api().adminToken;
     const bad = await api().request('POST', '/api/admin/register-table', { token, body: { id: 'bad name', source: 'shop' } });
     expect(bad.status).toBe(400);
-    const created = await api().call('POST', '/api/admin/register-table', { token, body: { name: 'big_orders', source: 'shop', query: 'SELECT 1', description: 'Orders over 100' } });
+    const created = await api().call('POST', '/api/admin/register-table', { token, body: { name: 'big_orders', source: 'shop', query: 'SELECT * FROM orders WHERE amount > 100', description: 'Orders over 100' } });
     expect(created).toMatchObject({ id: 'big_orders', source: 'shop', strategy: 'replace' });
+    // A connector that takes SQL (a `queries` config field) gets the registered query under the table id.
+    const job = await api().sync({ sources: ['shop'] });
+    expect(job.tables.map((t) => t.table).sort()).toEqual(['big_orders', 'customers', 'orders']);
+    const materialised = await api().call('POST', '/api/query', { token, body: { sql: 'SELECT sql FROM big_orders' } });
+    expect(materialised.rows).toEqual([['SELECT * FROM orders WHERE amount > 100']]);
     const updated = await api().call('PUT', '/api/admin/registry/big_orders', { token, body: { description: 'Large orders', schedule: '0 * * * *' } });
     expect(updated).toMatchObject({ description: 'Large orders', schedule: '0 * * * *' });
     expect((await api().request('DELETE', '/api/admin/registry/big_orders', { token })).status).toBe(204);

@@ -169,9 +169,28 @@ export class SyncService {
 
   async #prepare(source: Source): Promise<{ manifestPath: string; config: Record<string, unknown>; env: Record<string, string> }> {
     const installed = await this.deps.connectors.get(source.connector);
-    const config = validateConnectorConfig(installed.manifest, source.config);
+    const config = validateConnectorConfig(installed.manifest, await this.#withRegisteredQueries(source, installed.manifest.config));
     const env = resolveSecrets(installed.manifest, this.deps.env);
     return { manifestPath: installed.manifestPath, config, env };
+  }
+
+  /**
+   * Admin-registered SQL ("materialised queries"): a connector that takes SQL declares a
+   * `queries` object in its config schema; registry rows of the source that carry a
+   * `query` are added to it under their table id (the source's own entries win).
+   */
+  async #withRegisteredQueries(source: Source, schema: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (!('queries' in schema)) return source.config;
+    const registered = (await this.deps.db.registry.list({ source: source.name })).filter((r) => r.query);
+    if (registered.length === 0) return source.config;
+    const fromRegistry = Object.fromEntries(
+      registered.map((r) => [
+        r.id,
+        { sql: r.query, ...(r.primaryKey.length > 0 ? { primary_key: r.primaryKey } : {}), ...(r.description ? { description: r.description } : {}) },
+      ]),
+    );
+    const own = (source.config.queries ?? {}) as Record<string, unknown>;
+    return { ...source.config, queries: { ...fromRegistry, ...own } };
   }
 
   async #execute(job: SyncJob, request: SyncRequest): Promise<void> {
@@ -192,7 +211,7 @@ export class SyncService {
         continue;
       }
       const tables: Record<string, TableRunConfig> | undefined =
-        registered.length > 0 ? Object.fromEntries(registered.map((r) => [r.sourceTable ?? r.id, { strategy: r.strategy }])) : undefined;
+        registered.length > 0 ? Object.fromEntries(registered.map((r) => [r.id, { strategy: r.strategy }])) : undefined;
       try {
         const { manifestPath, config, env } = await this.#prepare(source);
         const answer = await runWorker(
