@@ -93,6 +93,10 @@ describeApi('sources, registry and sync', { config: { workerTimeoutMs: 12_000 } 
     expect(updated).toMatchObject({ description: 'Large orders', schedule: '0 * * * *' });
     expect((await api().request('DELETE', '/api/admin/registry/big_orders', { token })).status).toBe(204);
     expect((await api().request('DELETE', '/api/admin/registry/big_orders', { token })).status).toBe(404);
+    // Unregistered is unpublished, and stays so after the next sync.
+    expect((await api().call('GET', '/api/sync/manifest', { token })).tables.big_orders).toBeUndefined();
+    await api().sync({ sources: ['shop'] });
+    expect((await api().call('GET', '/api/admin/registry', { token })).tables.map((t: { id: string }) => t.id)).not.toContain('big_orders');
   });
 });
 

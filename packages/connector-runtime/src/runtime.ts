@@ -653,6 +653,34 @@ export class ConnectorRuntime {
   }
 
   /**
+   * Removes tables from the extract (their `_meta`, `_state` and remote rows) in one
+   * commit and returns the names removed. Their files stay for one generation of grace,
+   * like any replaced file, for readers still on the previous extract.
+   *
+   * @example
+   * await new ConnectorRuntime('data/extracts/shop').removeTables(['old_orders']);
+   */
+  async removeTables(names: readonly string[]): Promise<string[]> {
+    const wanted = new Set(names.map((n) => n.toLowerCase()));
+    if (wanted.size === 0 || !existsSync(join(this.dir, EXTRACT_DB_FILE))) return [];
+    return withExtractLock(this.dir, async () => {
+      const current = await readExtractContents(this.dir);
+      const gone = (name: string) => wanted.has(name.toLowerCase());
+      const removed = current.meta.filter((m) => gone(m.tableName)).map((m) => m.tableName);
+      if (removed.length === 0) return [];
+      const next: ExtractContents = {
+        ...current,
+        meta: current.meta.filter((m) => !gone(m.tableName)),
+        state: current.state.filter((st) => !gone(st.tableName)),
+        remoteTables: current.remoteTables.filter((r) => !gone(r.tableName)),
+      };
+      await commitExtract(this.dir, next);
+      this.logger.info('tables removed from the extract', { tables: removed });
+      return removed;
+    });
+  }
+
+  /**
    * Consumes `connector.stream(table, { events })` into monthly partitions
    * (`data/<table>/<YYYY-MM>.parquet`). Rows are buffered and flushed every
    * `flushRows` rows or `flushIntervalMs`, so a burst of small events costs one

@@ -188,13 +188,18 @@ export function registryRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       method: 'delete',
       path: '/api/admin/registry/{id}',
       tags: ['registry'],
-      summary: 'Unregister a table (with its grants, state and profile)',
+      summary: 'Unregister and unpublish a table (with its grants, state and profile)',
       request: { params: IdParam },
       responses: { 204: { description: 'Removed' } },
     }),
     async (c) => {
       adminOf(c);
-      await db.registry.remove(c.req.valid('param').id);
+      const { id } = c.req.valid('param');
+      const table = await db.registry.get(id);
+      if (!table) throw new ApiError('not_found', `no registered table ${id}; list them with GET /api/admin/registry`);
+      await db.registry.remove(table.id);
+      // Unregistered means unpublished: otherwise the next sync would find and register it again.
+      await deps.sync.unpublish(table.source, table.id);
       return c.body(null, 204);
     },
   );

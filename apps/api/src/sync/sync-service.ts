@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type Logger, resolveSecrets, validateConnectorConfig } from '@agnes/connector-kit';
-import type { TableRunConfig } from '@agnes/connector-runtime';
+import { ConnectorRuntime, type TableRunConfig } from '@agnes/connector-runtime';
 import { type RebuildResult, rebuild } from '@agnes/orchestrator';
 import { normalizeTableId } from '@agnes/rbac';
 import type { Source, SystemDb } from '@agnes/system-db';
@@ -156,6 +156,13 @@ export class SyncService {
     await this.deps.tables.refresh(result, this.deps.clock());
     this.deps.onRebuilt?.(result);
     return result;
+  }
+
+  /** Takes a table out of its source's extract and republishes, so it is gone from the catalog at once. */
+  async unpublish(source: string, table: string): Promise<boolean> {
+    const removed = await new ConnectorRuntime(join(this.deps.extractsDir, source), { logger: this.deps.logger }).removeTables([table]);
+    if (removed.length > 0) await this.rebuildAnalytics();
+    return removed.length > 0;
   }
 
   /** Runs a source's `discover` in a child process. */
