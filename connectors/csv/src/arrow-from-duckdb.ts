@@ -1,4 +1,4 @@
-import { quoteIdent } from '@agnes/connector-kit';
+import { bitmapOf, quoteIdent, variableWidthOf } from '@agnes/connector-kit';
 import duckdb from '@duckdb/node-bindings';
 import {
   type DuckDBDataChunk,
@@ -203,9 +203,9 @@ class ColumnBuilder {
   finish(length: number): Data {
     const { kind, arrow } = this.plan;
     if (kind === 'string' || kind === 'blob' || kind === 'nested') return valuesToData(this.plan.type, arrow, this.values);
-    const nullBitmap = this.nulls > 0 ? bitmap(this.valid) : undefined;
+    const nullBitmap = this.nulls > 0 ? bitmapOf(this.valid.length, (i) => this.valid[i]!) : undefined;
     const base = { type: arrow, length, nullCount: this.nulls, ...(nullBitmap ? { nullBitmap } : {}) };
-    if (kind === 'bool') return makeData({ ...base, data: bitmap(this.bools.map((b) => b !== 0)) } as never);
+    if (kind === 'bool') return makeData({ ...base, data: bitmapOf(this.bools.length, (i) => this.bools[i] !== 0) } as never);
     const bytes = concat(this.parts);
     const T = arrayTypeOf(arrow);
     return makeData({ ...base, data: new T(bytes.buffer, bytes.byteOffset, bytes.byteLength / T.BYTES_PER_ELEMENT) } as never);
@@ -250,7 +250,7 @@ function valuesToData(type: DuckDBType, arrow: DataType, values: readonly unknow
     type: arrow,
     length,
     nullCount,
-    ...(nullCount > 0 ? { nullBitmap: bitmap(values.map((v) => v !== null && v !== undefined)) } : {}),
+    ...(nullCount > 0 ? { nullBitmap: bitmapOf(values.length, (i) => values[i] !== null && values[i] !== undefined) } : {}),
   };
   if (type instanceof DuckDBListType) {
     const offsets = new Int32Array(length + 1);
@@ -275,11 +275,11 @@ function valuesToData(type: DuckDBType, arrow: DataType, values: readonly unknow
   }
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:
-      return makeData({ ...base, data: bitmap(values.map((v) => v === true)) } as never);
+      return makeData({ ...base, data: bitmapOf(values.length, (i) => values[i] === true) } as never);
     case DuckDBTypeId.VARCHAR:
-      return makeData({ ...base, ...variableWidth(values.map((v) => (typeof v === 'string' ? encoder.encode(v) : null))) } as never);
+      return makeData({ ...base, ...variableWidthOf(values.map((v) => (typeof v === 'string' ? encoder.encode(v) : null))) } as never);
     case DuckDBTypeId.BLOB:
-      return makeData({ ...base, ...variableWidth(values.map((v) => (v ? (v as { bytes: Uint8Array }).bytes : null))) } as never);
+      return makeData({ ...base, ...variableWidthOf(values.map((v) => (v ? (v as { bytes: Uint8Array }).bytes : null))) } as never);
     case DuckDBTypeId.DECIMAL: {
       const out = new BigInt64Array(length * 2);
       values.forEach((v, i) => {
@@ -301,26 +301,6 @@ function valuesToData(type: DuckDBType, arrow: DataType, values: readonly unknow
 }
 
 const encoder = new TextEncoder();
-
-function variableWidth(values: readonly (Uint8Array | null)[]): { valueOffsets: Int32Array; data: Uint8Array } {
-  const valueOffsets = new Int32Array(values.length + 1);
-  let total = 0;
-  values.forEach((v, i) => {
-    total += v?.byteLength ?? 0;
-    valueOffsets[i + 1] = total;
-  });
-  const data = new Uint8Array(total);
-  values.forEach((v, i) => v && data.set(v, valueOffsets[i]!));
-  return { valueOffsets, data };
-}
-
-function bitmap(bits: readonly boolean[]): Uint8Array {
-  const out = new Uint8Array(Math.ceil(bits.length / 8));
-  bits.forEach((b, i) => {
-    if (b) out[i >> 3]! |= 1 << (i & 7);
-  });
-  return out;
-}
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;

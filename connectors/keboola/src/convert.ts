@@ -9,7 +9,7 @@ import {
   type Data,
   type Decimal,
 } from 'apache-arrow';
-import { RecordError } from '@agnes/connector-kit';
+import { bitmapOf, RecordError, validityOf, variableWidthOf } from '@agnes/connector-kit';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -114,16 +114,6 @@ export function parseFloat64(text: string): number {
   return v;
 }
 
-function validity(values: readonly string[], isNull: (v: string) => boolean): { bitmap: Uint8Array; nulls: number } {
-  const bitmap = new Uint8Array(Math.ceil(values.length / 8));
-  let nulls = 0;
-  values.forEach((v, i) => {
-    if (isNull(v)) nulls++;
-    else bitmap[i >> 3]! |= 1 << (i & 7);
-  });
-  return { bitmap, nulls };
-}
-
 /** Writes `v` as 128-bit little-endian two's complement into `out` at word `at`. */
 function writeInt128(out: Uint32Array, at: number, v: bigint): void {
   let u = BigInt.asUintN(128, v);
@@ -149,20 +139,9 @@ export function columnData(field: Field, values: readonly string[], column = fie
     }
   };
   if (type.typeId === Type.Utf8) {
-    const bytes = values.map((v) => encoder.encode(v));
-    const offsets = new Int32Array(length + 1);
-    let total = 0;
-    bytes.forEach((b, i) => {
-      total += b.length;
-      offsets[i + 1] = total;
-    });
-    const data = new Uint8Array(total);
-    bytes.forEach((b, i) => data.set(b, offsets[i]!));
-    return makeData({ type, length, nullCount: 0, valueOffsets: offsets, data } as never);
+    return makeData({ type, length, nullCount: 0, ...variableWidthOf(values.map((v) => encoder.encode(v))) } as never);
   }
-  const { bitmap, nulls } = validity(values, (v) => v === '');
-  const nullBitmap = nulls > 0 ? bitmap : null;
-  const base = { type, length, nullCount: nulls, nullBitmap } as const;
+  const base = { type, length, ...validityOf(values, (v) => v === '') } as const;
   switch (type.typeId) {
     case Type.Int: {
       const data = new BigInt64Array(length);
@@ -179,10 +158,7 @@ export function columnData(field: Field, values: readonly string[], column = fie
       return makeData({ ...base, data } as never);
     }
     case Type.Bool: {
-      const data = new Uint8Array(Math.ceil(length / 8));
-      values.forEach((v, i) => {
-        if (v !== '' && (at(i, () => parseBool(v)) as boolean)) data[i >> 3]! |= 1 << (i & 7);
-      });
+      const data = bitmapOf(length, (i) => values[i] !== '' && (at(i, () => parseBool(values[i]!)) as boolean));
       return makeData({ ...base, data } as never);
     }
     case Type.Date: {

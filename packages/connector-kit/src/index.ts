@@ -72,3 +72,4 @@ export { loadConnector, resolveSecrets } from './manifest/load-connector.js';
 export type { LoadConnectorOptions, LoadedConnector } from './manifest/load-connector.js';
 export { ENV_VAR_PATTERN, envVarProblem, remoteAttachProblems } from './contract/remote.js';
 export { publishDatabaseFile, discardDatabaseFile } from './contract/publish.js';
+export { bitmapOf, validityOf, variableWidthOf } from './arrow/buffers.js';

@@ -1,4 +1,5 @@
 import { type Data, type DataType, type Field, makeData, RecordBatch, type Schema, Struct } from 'apache-arrow';
+import { bitmapOf, validityOf, variableWidthOf } from '@agnes/connector-kit';
 import { type BqField, type BqScalarKind, isRepeated, NUMERIC_SCALE, scalarKind } from '../catalog/type-mapping.js';
 import { parseBool, parseBytes, parseDate, parseDatetime, parseFloat64, parseInt64, parseTime, parseTimestamp, parseUnscaled, ValueError } from './values.js';
 
@@ -26,37 +27,13 @@ export class CellError extends Error {
 
 const encoder = new TextEncoder();
 
-function bitmap(length: number, valid: (i: number) => boolean): Uint8Array {
-  const out = new Uint8Array(Math.ceil(length / 8));
-  for (let i = 0; i < length; i++) if (valid(i)) out[i >> 3]! |= 1 << (i & 7);
-  return out;
-}
-
-function validity(values: readonly unknown[]): { nullCount: number; nullBitmap?: Uint8Array } {
-  let nullCount = 0;
-  for (const v of values) if (v === null || v === undefined) nullCount++;
-  return nullCount > 0 ? { nullCount, nullBitmap: bitmap(values.length, (i) => values[i] !== null && values[i] !== undefined) } : { nullCount };
-}
-
-function variableWidth(values: readonly (Uint8Array | null)[]): { valueOffsets: Int32Array; data: Uint8Array } {
-  const valueOffsets = new Int32Array(values.length + 1);
-  let total = 0;
-  values.forEach((v, i) => {
-    total += v?.byteLength ?? 0;
-    valueOffsets[i + 1] = total;
-  });
-  const data = new Uint8Array(total);
-  values.forEach((v, i) => v && data.set(v, valueOffsets[i]!));
-  return { valueOffsets, data };
-}
-
 /**
  * Arrow data of one scalar kind. `values` are the raw `v`s (text or null); `owner`
  * maps an index to the row it belongs to (list items), for the error.
  */
 function scalarData(kind: BqScalarKind, type: DataType, values: readonly unknown[], column: string, owner: (i: number) => number): Data {
   const length = values.length;
-  const base = { type, length, ...validity(values) };
+  const base = { type, length, ...validityOf(values) };
   const each = <T>(parse: (text: string) => T, set: (i: number, v: T) => void): void => {
     for (let i = 0; i < length; i++) {
       const v = values[i];
@@ -103,7 +80,7 @@ function scalarData(kind: BqScalarKind, type: DataType, values: readonly unknown
     case 'bool': {
       const bools = new Array<boolean>(length).fill(false);
       each(parseBool, (i, v) => (bools[i] = v));
-      return makeData({ ...base, data: bitmap(length, (i) => bools[i]!) } as never);
+      return makeData({ ...base, data: bitmapOf(length, (i) => bools[i]!) } as never);
     }
     case 'date': {
       const out = new Int32Array(length);
@@ -114,7 +91,7 @@ function scalarData(kind: BqScalarKind, type: DataType, values: readonly unknown
     case 'bytes': {
       const bytes = new Array<Uint8Array | null>(length).fill(null);
       each(kind === 'string' ? (t) => encoder.encode(t) : parseBytes, (i, v) => (bytes[i] = v));
-      return makeData({ ...base, ...variableWidth(bytes) } as never);
+      return makeData({ ...base, ...variableWidthOf(bytes) } as never);
     }
   }
 }
@@ -133,7 +110,7 @@ function elementData(bq: BqField, type: DataType, values: readonly unknown[], co
     });
     return fieldData(child, childField, childValues, `${column}.${child.name}`, owner);
   });
-  return makeData({ type: type as Struct, length: values.length, ...validity(values), children } as never);
+  return makeData({ type: type as Struct, length: values.length, ...validityOf(values), children } as never);
 }
 
 /** Data of column `bq` (declared as `field`) from raw `v`s, one per row. */

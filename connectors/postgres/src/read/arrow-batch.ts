@@ -1,4 +1,5 @@
 import { type Data, type DataType, type Field, type List, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { bitmapOf, variableWidthOf } from '@agnes/connector-kit';
 import type { ScalarKind, ValueKind } from '../catalog/type-mapping.js';
 import { parseArrayText, parseBool, parseBytea, parseDate, parseDecimalUnscaled, parseTimestampMicros, ValueError } from './text-values.js';
 
@@ -22,24 +23,6 @@ export interface ColumnDecoder {
 
 const encoder = new TextEncoder();
 
-function bitmap(length: number, valid: (i: number) => boolean): Uint8Array {
-  const out = new Uint8Array(Math.ceil(length / 8));
-  for (let i = 0; i < length; i++) if (valid(i)) out[i >> 3]! |= 1 << (i & 7);
-  return out;
-}
-
-function variableWidth(values: readonly (Uint8Array | null)[]): { valueOffsets: Int32Array; data: Uint8Array } {
-  const valueOffsets = new Int32Array(values.length + 1);
-  let total = 0;
-  values.forEach((v, i) => {
-    total += v?.byteLength ?? 0;
-    valueOffsets[i + 1] = total;
-  });
-  const data = new Uint8Array(total);
-  values.forEach((v, i) => v && data.set(v, valueOffsets[i]!));
-  return { valueOffsets, data };
-}
-
 /** Arrow data of one scalar kind from the texts (`null` for SQL NULL). Throws ValueError at the bad index. */
 function scalarData(kind: ScalarKind, scale: number, arrow: DataType, values: readonly (string | null)[], onBad: (i: number, e: ValueError) => never): Data {
   const length = values.length;
@@ -49,7 +32,7 @@ function scalarData(kind: ScalarKind, scale: number, arrow: DataType, values: re
     type: arrow,
     length,
     nullCount,
-    ...(nullCount > 0 ? { nullBitmap: bitmap(length, (i) => values[i] !== null) } : {}),
+    ...(nullCount > 0 ? { nullBitmap: bitmapOf(length, (i) => values[i] !== null) } : {}),
   };
   const each = <T>(f: (text: string) => T, set: (i: number, v: T) => void): void => {
     for (let i = 0; i < length; i++) {
@@ -91,7 +74,7 @@ function scalarData(kind: ScalarKind, scale: number, arrow: DataType, values: re
     case 'bool': {
       const bools: boolean[] = new Array<boolean>(length).fill(false);
       each(parseBool, (i, v) => (bools[i] = v));
-      return makeData({ ...base, data: bitmap(length, (i) => bools[i]!) } as never);
+      return makeData({ ...base, data: bitmapOf(length, (i) => bools[i]!) } as never);
     }
     case 'date': {
       const out = new Int32Array(length);
@@ -108,7 +91,7 @@ function scalarData(kind: ScalarKind, scale: number, arrow: DataType, values: re
     case 'bytea': {
       const bytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(length).fill(null);
       each(kind === 'text' ? (t) => encoder.encode(t) : parseBytea, (i, v) => (bytes[i] = v));
-      return makeData({ ...base, ...variableWidth(bytes) } as never);
+      return makeData({ ...base, ...variableWidthOf(bytes) } as never);
     }
   }
 }
@@ -148,7 +131,7 @@ function columnData(decoder: ColumnDecoder, values: readonly (string | null)[]):
     type: field.type,
     length,
     nullCount,
-    ...(nullCount > 0 ? { nullBitmap: bitmap(length, (i) => values[i] !== null) } : {}),
+    ...(nullCount > 0 ? { nullBitmap: bitmapOf(length, (i) => values[i] !== null) } : {}),
     valueOffsets: offsets,
     child,
   } as never);
