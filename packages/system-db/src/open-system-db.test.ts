@@ -11,6 +11,29 @@ import { ADMIN_GROUP_ID } from './repositories/admins.js';
 import { hashToken } from './repositories/tokens.js';
 
 describeBackends('system database', (backend) => {
+  it('keeps named locks of different PostgreSQL schemas apart', async () => {
+    if (backend.kind !== 'postgres') return;
+    const options = backend.options();
+    const admin = await backend.raw();
+    const other = `${options.schema}_other`;
+    await admin.exec(`CREATE SCHEMA IF NOT EXISTS ${other}`);
+    try {
+      const here = await backend.open();
+      const there = await openSystemDb({ ...options, schema: other });
+      try {
+        const a = await here.tryLock('sync');
+        const b = await there.tryLock('sync');
+        expect([typeof a, typeof b]).toEqual(['function', 'function']);
+        await a?.();
+        await b?.();
+      } finally {
+        await there.close();
+      }
+    } finally {
+      await admin.exec(`DROP SCHEMA IF EXISTS ${other} CASCADE`);
+    }
+  });
+
   it('lets one holder take a named lock until it releases it, also across handles', async () => {
     const first = await backend.open();
     const second = await backend.open();

@@ -79,10 +79,12 @@ export async function openPostgresBackend(options: PostgresBackendOptions, logge
     withTransaction,
     // A session advisory lock lives as long as its connection, so the client is kept
     // out of the pool until release; a crashed replica's lock goes with its connection.
+    // Advisory locks are database-wide: the schema is part of the key, so deployments
+    // sharing a database in different schemas do not exclude each other.
     tryLock: async (name) => {
       const client = await pool.connect();
       try {
-        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [name]);
+        const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended(current_schema() || ':' || $1, 0)) AS locked", [name]);
         if (rows[0]?.locked !== true) {
           client.release();
           return undefined;
@@ -96,7 +98,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions, logge
         if (released) return;
         released = true;
         try {
-          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]);
+          await client.query("SELECT pg_advisory_unlock(hashtextextended(current_schema() || ':' || $1, 0))", [name]);
           client.release();
         } catch (error) {
           client.release(error as Error);
