@@ -129,3 +129,21 @@ describeApi('first start without an admin', { sample: false, config: { adminEmai
     expect((await api().call('GET', '/auth/me', { token })).role).toBe('admin');
   });
 });
+
+describeApi('password reset tokens', { sample: false }, (api) => {
+  it('works once, and refuses an expired token', async () => {
+    const token = api().adminToken;
+    const user = await api().call('POST', '/api/users', { token, body: { email: 'forgetful@example.com', password: 'old password 1' } });
+    const { reset_token } = await api().call('POST', `/api/users/${user.id}/reset-password`, { token });
+    expect(reset_token.length).toBeGreaterThan(30);
+    await api().call('POST', '/auth/reset-password', { body: { token: reset_token, password: 'new password 2' } });
+    expect(await api().login('forgetful@example.com', 'new password 2')).toBeTypeOf('string');
+    const again = await api().request('POST', '/auth/reset-password', { body: { token: reset_token, password: 'third password 3' } });
+    expect(again.status).toBe(400);
+    expect((await errorOf(again)).message).toMatch(/already used or expired/);
+    // An expired token is refused even though it was never used.
+    const { hashToken } = await import('@agnes/system-db');
+    await api().server.deps.db.users.setToken(user.id, 'reset', { hash: hashToken('expired-token-value'), expiresAt: new Date(Date.now() - 1000) });
+    expect((await api().request('POST', '/auth/reset-password', { body: { token: 'expired-token-value', password: 'another password' } })).status).toBe(400);
+  });
+});

@@ -17,11 +17,12 @@ import { syncRoutes } from '../routes/sync.js';
 import { tokenRoutes } from '../routes/tokens.js';
 import { userRoutes } from '../routes/users.js';
 import { webhookRoutes } from '../routes/webhooks.js';
+import { csrfProtection, pageError, WEB_PUBLIC_PATHS, webRoutes } from '../web/routes.js';
 import { auditTrail } from './audit.js';
 import type { AppDeps } from './deps.js';
 
 /** Routes anyone may call; everything else needs a caller. */
-const PUBLIC = new Set(['/auth/token', '/auth/bootstrap', '/api/health', '/api/openapi.json', '/api/jira/webhook']);
+const PUBLIC = new Set(['/auth/token', '/auth/bootstrap', '/auth/reset-password', '/api/health', '/api/openapi.json', '/api/jira/webhook', ...WEB_PUBLIC_PATHS]);
 
 function errorResponse(c: Context<AppEnv>, error: ApiError) {
   for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
@@ -49,12 +50,16 @@ export function createApp(deps: AppDeps) {
     },
   });
 
-  app.onError((error, c) => {
+  app.onError(async (error, c) => {
     const apiError = toApiError(error);
     if (apiError.code === 'internal') deps.logger.error('request failed', { path: c.req.path, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    return errorResponse(c, apiError);
+    // Browsers asking for a page get a page (or the sign-in redirect); API clients keep the JSON.
+    return (await pageError(c, apiError)) ?? errorResponse(c, apiError);
   });
-  app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${c.req.path}; the routes are listed at GET /api/openapi.json`)));
+  app.notFound(async (c) => {
+    const apiError = new ApiError('not_found', `no route ${c.req.method} ${c.req.path}; the routes are listed at GET /api/openapi.json`);
+    return (await pageError(c, apiError)) ?? errorResponse(c, apiError);
+  });
 
   app.use('*', bodyLimit({ maxSize: 5 * 1024 * 1024, onError: () => { throw new ApiError('invalid_request', 'the request body is larger than 5 MiB'); } }));
   app.use('*', async (c, next) => {
@@ -80,6 +85,7 @@ export function createApp(deps: AppDeps) {
     }
     await next();
   });
+  app.use('*', csrfProtection());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -101,6 +107,7 @@ export function createApp(deps: AppDeps) {
   catalogRoutes(app, deps);
   healthRoutes(app, deps);
   webhookRoutes(app, deps);
+  webRoutes(app, deps);
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

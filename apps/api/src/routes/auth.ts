@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ADMIN_GROUP_ID } from '@agnes/system-db';
+import { ADMIN_GROUP_ID, hashToken } from '@agnes/system-db';
 import { setCookie } from 'hono/cookie';
 import { callerOf, SESSION_COOKIE } from '../auth/authenticate.js';
 import { passwordProvider } from '../auth/password-provider.js';
@@ -59,6 +59,27 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         return created;
       });
       return c.json(userJson(user, true), 201);
+    },
+  );
+
+  app.openapi(
+    route('public', {
+      method: 'post',
+      path: '/auth/reset-password',
+      tags: ['auth'],
+      summary: 'Set a new password with a reset token from an admin; the token works once and expires',
+      request: body(z.object({ token: z.string().min(1).max(200), password: z.string().max(1024) })),
+      responses: { 200: json(z.object({ ok: z.literal(true) })) },
+    }),
+    async (c) => {
+      deps.loginLimiter.hit(c.get('clientIp'));
+      const { token, password } = c.req.valid('json');
+      const passwordHash = await hashPassword(password);
+      // Consumed (cleared) in the same step that finds it, so it cannot be used twice.
+      const user = await db.users.consumeToken('reset', hashToken(token), { now: deps.clock() });
+      if (!user) throw new ApiError('invalid_request', 'this reset token is unknown, already used or expired; ask an admin for a new one');
+      await db.users.setPasswordHash(user.id, passwordHash);
+      return c.json({ ok: true as const }, 200);
     },
   );
 

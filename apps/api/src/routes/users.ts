@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ADMIN_GROUP_ID, type User } from '@agnes/system-db';
+import { randomBytes } from 'node:crypto';
+import { ADMIN_GROUP_ID, hashToken, type User } from '@agnes/system-db';
 import { adminOf } from '../auth/authenticate.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { AppDeps } from '../app/deps.js';
@@ -8,6 +9,9 @@ import { ApiError } from '../http/api-error.js';
 import type { AppEnv } from '../http/env.js';
 import { body, IdParam, json, route } from '../http/openapi.js';
 import { UserSchema, userJson } from './schemas.js';
+
+/** How long a password reset token can be redeemed. */
+export const RESET_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 
 const Role = z.enum(['admin', 'analyst']);
 const NewUser = z
@@ -113,6 +117,27 @@ export function userRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       await get(id);
       await db.users.remove(id);
       return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    route('admin', {
+      method: 'post',
+      path: '/api/users/{id}/reset-password',
+      tags: ['users'],
+      summary: 'Issue a one-time password reset token (shown once, valid 24 h); hand it to the user yourself',
+      description: 'Nothing is e-mailed: a reset link sent by mail could be consumed by a link scanner. The user redeems it with POST /auth/reset-password.',
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ reset_token: z.string(), expires_at: z.string() })) },
+    }),
+    async (c) => {
+      adminOf(c);
+      const { id } = c.req.valid('param');
+      await get(id);
+      const token = randomBytes(32).toString('base64url');
+      const expiresAt = new Date(deps.clock().getTime() + RESET_TOKEN_TTL_MS);
+      await db.users.setToken(id, 'reset', { hash: hashToken(token), expiresAt });
+      return c.json({ reset_token: token, expires_at: expiresAt.toISOString() }, 200);
     },
   );
 
