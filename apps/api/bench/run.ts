@@ -1,13 +1,11 @@
 /*
  * `pnpm --filter @agnes/api bench`: the built server (dist/bin.js) in its own process on
  * loopback, measured with autocannon — health, the manifest of an analyst with 1,000 grants
- * over 2,000 tables, a small query — and download throughput against a plain
- * fs.createReadStream server on the same file. Prints a table. Build first (`pnpm build`).
+ * over 2,000 tables, a small query — and download throughput (curl to /dev/null) against a
+ * plain fs.createReadStream server on the same file. Prints a table. Build first (`pnpm build`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,22 +60,29 @@ async function cannon(name: string, opts: autocannon.Options): Promise<void> {
   rows.push([name, r.requests.average.toFixed(0), String(r.latency.p50), String(r.latency.p99), '', String(errors)]);
 }
 
-/** Downloads both URLs in alternation (so noise hits both alike) and reports MB/s of each. */
+/**
+ * Downloads every URL in alternation (so noise hits all alike) with curl writing to
+ * /dev/null, a client that costs little, and reports MB/s of each.
+ */
 async function throughput(cases: { name: string; url: string; headers: Record<string, string> }[], bytes: number): Promise<number[]> {
   const elapsed = cases.map(() => 0);
   const rounds = 10;
   for (let i = 0; i < rounds; i += 1) {
     for (const [k, c] of cases.entries()) {
-      const started = performance.now();
-      const res = await fetch(c.url, { headers: c.headers });
-      let got = 0;
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) got += chunk.length;
+      const args = ['-s', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', ...Object.entries(c.headers).flatMap(([n, v]) => ['-H', `${n}: ${v}`]), c.url];
+      const out = await new Promise<string>((resolve, reject) => {
+        const curl = spawn('curl', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+        let text = '';
+        curl.stdout.on('data', (d: Buffer) => (text += d.toString()));
+        curl.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`curl exited ${code}`))));
+      });
+      const [got, secs] = out.split(' ').map(Number);
       if (got !== bytes) throw new Error(`${c.name}: got ${got} of ${bytes} bytes`);
-      if (i > 0) elapsed[k] = (elapsed[k] ?? 0) + performance.now() - started;
+      if (i > 0) elapsed[k] = (elapsed[k] ?? 0) + (secs ?? 0);
     }
   }
   return cases.map((c, k) => {
-    const mbps = ((rounds - 1) * bytes) / 1e6 / ((elapsed[k] ?? 1) / 1000);
+    const mbps = ((rounds - 1) * bytes) / 1e6 / (elapsed[k] ?? 1);
     rows.push([c.name, '', '', '', mbps.toFixed(0), '0']);
     return mbps;
   });
@@ -121,12 +126,20 @@ try {
   });
 
   const size = statSync(bigFile).size;
-  const plain = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
-    createReadStream(bigFile, { highWaterMark: 1024 * 1024 }).pipe(res);
-  });
-  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
-  const plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/`;
+  // The plain server gets its own process too, as the API has, so neither shares a loop with the bench.
+  const plainSource = `
+    const { createServer } = require('node:http');
+    const { createReadStream } = require('node:fs');
+    const file = process.argv[1];
+    const size = ${size};
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+      createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(res);
+    });
+    server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));`;
+  const plain = spawn(process.execPath, ['-e', plainSource, bigFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const plainPort = await new Promise<string>((resolve) => plain.stdout.on('data', (d: Buffer) => resolve(/port (\d+)/.exec(d.toString())?.[1] ?? '')));
+  const plainUrl = `http://127.0.0.1:${plainPort}/`;
   const [apiMbps = 0, plainMbps = 1] = await throughput(
     [
       { name: `download big (${(size / 1e6).toFixed(0)} MB) via API`, url: `${started.url}/api/data/big/download`, headers: auth },
@@ -135,7 +148,7 @@ try {
     size,
   );
   rows.push(['download ratio API / plain', '', '', '', (apiMbps / plainMbps).toFixed(2), '']);
-  plain.close();
+  plain.kill();
 } finally {
   api?.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 300));

@@ -1,6 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { close, createReadStream, fstat, open } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { callerOf } from '../auth/authenticate.js';
@@ -9,6 +12,10 @@ import type { AppDeps } from '../app/deps.js';
 import { ApiError } from '../http/api-error.js';
 import type { AppEnv } from '../http/env.js';
 import { route } from '../http/openapi.js';
+
+const openFile = promisify(open);
+const fstatFile = promisify(fstat);
+const closeFile = (fd: number) => close(fd, () => undefined);
 
 const NOT_FOUND = (table: string) => new ApiError('not_found', `no table ${table} that you can read; see GET /api/sync/manifest for yours`);
 
@@ -84,13 +91,14 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         fileName = `${table.table}.parquet`;
       }
       // Open first: a file swapped away by a sync after the lookup is reported, not half-sent.
-      let handle;
+      // A numeric fd, not a FileHandle: fd streams read with plain fs.read (measurably faster).
+      let fd: number;
       try {
-        handle = await open(file, 'r');
+        fd = await openFile(file, 'r');
       } catch {
         throw new ApiError('unavailable', `${table.table} is being replaced by a sync; try again in a moment`, { headers: { 'Retry-After': '2' } });
       }
-      const size = (await handle.stat()).size;
+      const size = (await fstatFile(fd)).size;
       const etag = hash ? `"${hash}"` : undefined;
       const headers: Record<string, string> = {
         'Content-Type': 'application/vnd.apache.parquet',
@@ -100,7 +108,7 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       };
       if (etag) headers.ETag = etag;
       if (etag && etagMatches(c.req.header('if-none-match'), etag)) {
-        await handle.close();
+        closeFile(fd);
         return c.body(null, 304, headers);
       }
       let range = parseRange(c.req.header('range'), size);
@@ -108,16 +116,25 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       const ifRange = c.req.header('if-range');
       if (range && ifRange && etag && ifRange !== etag) range = undefined;
       if (range === 'invalid') {
-        await handle.close();
+        closeFile(fd);
         return c.body(null, 416, { ...headers, 'Content-Range': `bytes */${size}` });
       }
       const start = range?.start ?? 0;
       const end = range?.end ?? size - 1;
-      const stream = createReadStream('', { fd: handle, start, end: Math.max(start, end), highWaterMark: 1024 * 1024 });
+      const bytes = createReadStream('', { fd, start, end: Math.max(start, end), highWaterMark: 1024 * 1024 });
       const length = size === 0 ? 0 : end - start + 1;
       headers['Content-Length'] = String(length);
       if (range) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
-      return c.body(Readable.toWeb(stream) as ReadableStream, range ? 206 : 200, headers);
+      const status = range ? 206 : 200;
+      // On the Node server, pipe the file straight into the socket (what a plain file server
+      // does); through Web streams every 1 MiB chunk costs a promise round trip.
+      const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+      if (outgoing) {
+        outgoing.writeHead(status, headers);
+        pipeline(bytes, outgoing).catch(() => bytes.destroy());
+        return RESPONSE_ALREADY_SENT;
+      }
+      return c.body(Readable.toWeb(bytes) as ReadableStream, status, headers);
     },
   );
 }
