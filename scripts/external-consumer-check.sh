@@ -71,4 +71,13 @@ npm install --no-audit --no-fund --loglevel=error "$kit" "$runtime" >/dev/null
 npm install --no-audit --no-fund --loglevel=error >/dev/null
 npm run build >/dev/null
 npx vitest run
+
+# The `da` tarball the server offers at /cli/da.tgz installs with plain npm (our packages
+# bundled, DuckDB and the rest from the registry) and runs.
+(cd "$root/apps/cli" && node scripts/pack-standalone.mjs >/dev/null)
+npm install -g --prefix "$work/da-prefix" --no-audit --no-fund --loglevel=error "$root/apps/cli/standalone/da.tgz" >/dev/null
+"$work/da-prefix/bin/da" --version >/dev/null
+"$work/da-prefix/bin/da" connector new tarball_check --out "$work/tarball-check" --json >/dev/null
+test -f "$work/tarball-check/connector.yaml"
+echo "da tarball check: ok"
 echo "external consumer check: ok"

@@ -7,6 +7,7 @@ import { clientIp } from '../http/client-ip.js';
 import type { AppEnv } from '../http/env.js';
 import { authRoutes } from '../routes/auth.js';
 import { catalogRoutes } from '../routes/catalog.js';
+import { cliRoutes } from '../routes/cli.js';
 import { dataRoutes } from '../routes/data.js';
 import { groupRoutes } from '../routes/groups.js';
 import { healthRoutes } from '../routes/health.js';
@@ -22,7 +23,7 @@ import { auditTrail } from './audit.js';
 import type { AppDeps } from './deps.js';
 
 /** Routes anyone may call; everything else needs a caller. */
-const PUBLIC = new Set(['/auth/token', '/auth/bootstrap', '/auth/reset-password', '/api/health', '/api/openapi.json', '/api/jira/webhook', ...WEB_PUBLIC_PATHS]);
+const PUBLIC = new Set(['/auth/token', '/auth/bootstrap', '/auth/reset-password', '/cli/da.tgz', '/api/health', '/api/openapi.json', '/api/jira/webhook', ...WEB_PUBLIC_PATHS]);
 
 function errorResponse(c: Context<AppEnv>, error: ApiError) {
   for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps) {
   catalogRoutes(app, deps);
   healthRoutes(app, deps);
   webhookRoutes(app, deps);
+  cliRoutes(app, deps);
   webRoutes(app, deps);
 
   app.doc31('/api/openapi.json', {

@@ -21,6 +21,8 @@ export interface ApiSettings {
   readonly dataDir: string;
   /** `Secure` on the session cookie (behind HTTPS). */
   readonly secureCookies: boolean;
+  /** The `da` tarball served at `/cli/da.tgz`, if any. */
+  readonly cliTarball: string | undefined;
   /** JIRA_WEBHOOK_SECRET; unset: the webhook endpoint refuses everything. */
   readonly webhookSecret: string | undefined;
 }

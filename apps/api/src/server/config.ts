@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { PACKAGE_ROOT } from './version.js';
 
 /** Everything the server is started with. Only this module reads `process.env`. */
 export interface ServerConfig {
@@ -25,6 +26,8 @@ export interface ServerConfig {
   readonly queryTimeoutMs: number;
   readonly secureCookies: boolean;
   readonly logLevel: string;
+  /** The `da` tarball served at `/cli/da.tgz`; by default the one built beside the server in the monorepo. */
+  readonly cliTarball: string | undefined;
   /** The environment connectors' secrets are resolved from. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -73,6 +76,7 @@ export function loadConfig(flags: ServerFlags = {}, env: Readonly<Record<string,
     queryTimeoutMs: int(env, 'QUERY_TIMEOUT_SECONDS', 30) * 1000,
     secureCookies: env.SECURE_COOKIES === 'true',
     logLevel: env.LOG_LEVEL || 'info',
+    cliTarball: env.AGNES_CLI_TARBALL || (PACKAGE_ROOT ? join(PACKAGE_ROOT, '..', 'cli', 'standalone', 'da.tgz') : undefined),
     env,
   };
 }

@@ -125,6 +125,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
         dataDir: config.dataDir,
         secureCookies: config.secureCookies,
         webhookSecret: config.webhookSecret,
+        cliTarball: config.cliTarball,
       },
       clock,
       logger,

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // From src/server/ in the source tree and from dist/ when built.
@@ -8,3 +9,6 @@ const found = ['../package.json', '../../package.json']
 
 /** The API package's version, reported by `/api/health`. */
 export const VERSION: string = found ? (JSON.parse(readFileSync(found, 'utf8')) as { version: string }).version : '0.0.0';
+
+/** The API package's folder (where its package.json is). */
+export const PACKAGE_ROOT: string | undefined = found ? dirname(found) : undefined;
