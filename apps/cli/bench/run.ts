@@ -19,7 +19,7 @@ const DIST = join(CLI, 'dist', 'bin.js');
 const TSX = pathToFileURL(join(CLI, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const built = existsSync(DIST);
 const daArgs = built ? [DIST] : ['--conditions=@agnes/source', '--import', TSX, join(CLI, 'src', 'bin.ts')];
-const BIG_ROWS = Number(process.env.BENCH_BIG_ROWS ?? 2_000_000);
+const BIG_ROWS = Number(process.env.BENCH_BIG_ROWS ?? 10_000_000);
 
 const root = mkdtempSync(join(tmpdir(), 'da-bench-'));
 const dataDir = join(root, 'data');
