@@ -4,6 +4,7 @@ import { ago, bytes, count, when } from '../format.js';
 import { Layout } from '../layout.js';
 import { frameOf, sendPage } from '../respond.js';
 import type { Web } from '../web-context.js';
+import type { TableProfileData } from '../../sync/profiler.js';
 
 /** A table of the catalog, as `GET /api/catalog/tables` lists it. */
 export interface CatalogTable {
@@ -25,14 +26,8 @@ interface Health {
   readonly version: string;
 }
 
-interface ProfileColumn {
-  readonly name: string;
-  readonly type: string;
-  readonly min: string | null;
-  readonly max: string | null;
-  readonly distinct: number | null;
-  readonly nullPercent: number | null;
-}
+/** One column of a stored profile (written by the sync's profiler). */
+type ProfileColumn = TableProfileData['columns'][number];
 
 interface QueryResult {
   readonly columns: string[];
