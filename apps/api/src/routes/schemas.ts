@@ -70,6 +70,3 @@ export function tokenJson(token: AccessToken, now: Date, email?: string): z.infe
     status,
   };
 }
-
-/** `{ ok: true }` bodies of actions without a resource to return. */
-export const OkSchema = z.object({ ok: z.literal(true) }).openapi('Ok');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { type ConnectorManifest, loadManifest } from '@agnes/connector-kit';
 import { ApiError } from '../http/api-error.js';
 
@@ -84,7 +84,3 @@ async function packagesIn(root: string): Promise<string[]> {
   return names;
 }
 
-/** The folder of a connector's manifest (its package root). */
-export function connectorRoot(connector: InstalledConnector): string {
-  return dirname(connector.manifestPath);
-}
