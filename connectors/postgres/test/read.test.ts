@@ -33,6 +33,24 @@ function list(batch: RecordBatch, column: string, i: number): unknown[] | null {
 
 const micros = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
 
+/** The fixture's columns that are not arrays: a table of only these is read through binary COPY. */
+const SCALAR_COLUMNS = ['id', 'i2', 'i4', 'i8', 'f4', 'f8', 'n38', 'n12', 'nfree', 'nwide', 'flag', 'label', 'code', 'initial', 'born', 'seen', 'updated_at', 'uid', 'doc', 'raw', 'blob', 'spot', 'span'];
+
+/** Every cell of a batch as comparable JSON (bigints and bytes as text). */
+function cells(batch: RecordBatch): unknown[][] {
+  return batch.schema.fields.map((f) =>
+    Array.from({ length: batch.numRows }, (_, i) => {
+      const v = batch.getChild(f.name)!;
+      if (!v.isValid(i)) return null;
+      const value = v.get(i) as unknown;
+      if (typeof value === 'bigint') return value.toString();
+      if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+      if (value instanceof Uint32Array) return [...value].join(',');
+      return value;
+    }),
+  );
+}
+
 describe.skipIf(!url)('read against PostgreSQL', () => {
   let fx: Fixture;
   let name: string;
@@ -41,7 +59,11 @@ describe.skipIf(!url)('read against PostgreSQL', () => {
   beforeAll(async () => {
     fx = await createFixture(url!, `CREATE TABLE $S.bad (id int PRIMARY KEY, amount numeric(10,2));
       INSERT INTO $S.bad VALUES (1, 1.5), (42, 'NaN');
-      CREATE TABLE $S.big AS SELECT g AS id, g::text AS label FROM generate_series(1, 200000) g;`);
+      CREATE TABLE $S.big AS SELECT g AS id, g::text AS label FROM generate_series(1, 200000) g;
+      CREATE TABLE $S.scalars AS SELECT ${SCALAR_COLUMNS.join(', ')} FROM $S.everything;
+      ALTER TABLE $S.scalars ADD PRIMARY KEY (id);
+      CREATE TABLE $S.endless (id int PRIMARY KEY, at timestamptz);
+      INSERT INTO $S.endless VALUES (1, now()), (7, 'infinity');`);
     name = `${fx.schema}_everything`;
   });
   afterAll(async () => fx?.drop());
@@ -95,6 +117,23 @@ describe.skipIf(!url)('read against PostgreSQL', () => {
     const [b] = await readAll(connector().read(name, { batchSize: 10, columns: ['label', 'id'] }));
     expect(b!.schema.fields.map((f) => f.name)).toEqual(['id', 'label']);
     expect(b!.numRows).toBe(3);
+  });
+
+  it('reads scalar tables through binary COPY with exactly the values of the text path', async () => {
+    // `everything` has array columns, so it is read through the cursor and text values;
+    // `scalars` holds the same scalar columns and no arrays, so it goes through binary COPY.
+    const text = await readAll(connector().read(name, { batchSize: 100, columns: SCALAR_COLUMNS }));
+    const binary = await readAll(connector().read(`${fx.schema}_scalars`, { batchSize: 2 }));
+    expect(binary.map((b) => b.numRows)).toEqual([2, 1]);
+    const merged = binary.map(cells).reduce((a, b) => a.map((col, i) => [...col, ...(b[i] ?? [])]));
+    expect(binary[0]!.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual(text[0]!.schema.fields.map((f) => `${f.name}:${f.type}`));
+    expect(merged).toEqual(cells(text[0]!));
+  });
+
+  it('fails an infinite timestamp with a RecordError naming the key', async () => {
+    const err = await readAll(connector().read(`${fx.schema}_endless`, { batchSize: 10 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RecordError);
+    expect((err as Error).message).toMatch(/id=7.*infinity/);
   });
 
   it('fails a NaN in a decimal column with a RecordError naming table, column and key', async () => {

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { ColumnPlan, TablePlan } from '../catalog/discover.js';
 import { mapPgError } from '../errors.js';
 import { buildBatch, CellError, type ColumnDecoder, schemaOf } from './arrow-batch.js';
+import { readBinaryCopy } from './copy-binary.js';
 
 const INT_RANGE: Record<string, [bigint, bigint]> = {
   int16: [-32768n, 32767n],
@@ -26,8 +27,15 @@ function cursorPredicate(column: ColumnPlan, value: string): string | false {
   return `${col} >= ${quoteLiteral(value)}::${column.baseType}`;
 }
 
+/** Types (as `format_type` names them) whose binary COPY form is their UTF-8 text. */
+const CHARACTER_TYPES = new Set(['text', 'character varying', 'character', 'name']);
+
 /** The SELECT a read runs: projected columns, then any key columns needed to name a bad row. */
-export function buildSelect(plan: TablePlan, options: ReadOptions): { sql: string | undefined; selected: ColumnPlan[]; keyIndexes: number[] } {
+export function buildSelect(
+  plan: TablePlan,
+  options: ReadOptions,
+  binary = false,
+): { sql: string | undefined; selected: ColumnPlan[]; all: ColumnPlan[]; keyIndexes: number[] } {
   const byName = new Map(plan.columns.map((c) => [c.name, c]));
   if (options.columns) {
     const unknown = options.columns.filter((c) => !byName.has(c));
@@ -41,7 +49,11 @@ export function buildSelect(plan: TablePlan, options: ReadOptions): { sql: strin
   const extra = pk.filter((k) => !selected.some((c) => c.name === k)).map((k) => byName.get(k)!);
   const all = [...selected, ...extra];
   const keyIndexes = pk.map((k) => all.findIndex((c) => c.name === k));
-  const list = all.map((c) => (c.castToText ? `${quoteIdent(c.name)}::text` : quoteIdent(c.name))).join(', ');
+  // Binary COPY sends some text-like types in their own layout (uuid as 16 bytes, jsonb with
+  // a version byte); as ::text every one of them is plain UTF-8. The character types already
+  // are, and a cast would trim char(n)'s padding, which the text path keeps.
+  const asText = (c: ColumnPlan) => c.castToText || (binary && !c.kind.list && c.kind.scalar === 'text' && !CHARACTER_TYPES.has(c.baseType));
+  const list = all.map((c) => (asText(c) ? `${quoteIdent(c.name)}::text` : quoteIdent(c.name))).join(', ');
   let sql: string | undefined = `SELECT ${list} FROM ${quoteIdent(plan.schema)}.${quoteIdent(plan.table)}`;
   if (options.incrementalKey) {
     const key = byName.get(options.incrementalKey);
@@ -53,25 +65,44 @@ export function buildSelect(plan: TablePlan, options: ReadOptions): { sql: strin
     }
     if (sql) sql += ` ORDER BY ${quoteIdent(key.name)}`;
   }
-  return { sql, selected, keyIndexes };
+  return { sql, selected, all, keyIndexes };
 }
 
 const CURSOR = 'agnes_read';
 
 /**
- * Streams one table through a server-side cursor in a read-only REPEATABLE READ
- * transaction, `batchSize` rows per FETCH, each page becoming one record batch of exactly
- * the declared (projected) schema. Stops before the next FETCH once `signal` aborts; the
+ * Streams one table in record batches of exactly the declared (projected) schema. Tables of
+ * scalar columns go through binary COPY decoded straight into Arrow (copy-binary.ts);
+ * tables with array columns through a server-side cursor in a read-only REPEATABLE READ
+ * transaction, `batchSize` rows per FETCH. Stops once `signal` aborts; the stream or
  * cursor and the client are closed however the iteration ends.
  */
 export async function* readTable(client: pg.Client, plan: TablePlan, options: ReadOptions, batchSize: number, signal?: AbortSignal): AsyncGenerator<RecordBatch> {
-  const { sql, selected, keyIndexes } = buildSelect(plan, options);
+  const binary = plan.columns.every((c) => !c.kind.list);
+  const { sql, selected, all, keyIndexes } = buildSelect(plan, options, binary);
   if (sql === undefined) return;
   const decoders: ColumnDecoder[] = selected.map((c) => ({ field: c.field, kind: c.kind }));
   const schema = schemaOf(decoders);
   const size = Math.max(1, Math.floor(batchSize));
   const what = `reading ${plan.schema}.${plan.table}`;
   const aborted = () => options.signal?.aborted === true || signal?.aborted === true;
+  const badRow = (error: CellError, key: (string | null)[]): never => {
+    const named = keyIndexes.length
+      ? `primary key (${plan.info.primaryKey!.map((k, i) => `${k}=${key[i] ?? 'NULL'}`).join(', ')})`
+      : 'a row without primary key';
+    throw new RecordError(`table ${plan.info.name}, column ${error.column}, ${named}: ${error.message}`, { cause: error });
+  };
+  if (binary) {
+    // One statement, one snapshot: binary COPY needs neither a transaction nor a cursor.
+    const allDecoders: ColumnDecoder[] = all.map((c) => ({ field: c.field, kind: c.kind }));
+    try {
+      yield* readBinaryCopy(client, sql, schema, allDecoders, size, aborted, badRow, keyIndexes);
+    } catch (error) {
+      if (error instanceof RecordError) throw error;
+      throw mapPgError(error, what);
+    }
+    return;
+  }
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`);
@@ -92,10 +123,7 @@ export async function* readTable(client: pg.Client, plan: TablePlan, options: Re
     } catch (error) {
       if (!(error instanceof CellError)) throw error;
       const row = rows[error.row]!;
-      const key = keyIndexes.length
-        ? `primary key (${plan.info.primaryKey!.map((k, i) => `${k}=${row[keyIndexes[i]!] ?? 'NULL'}`).join(', ')})`
-        : 'a row without primary key';
-      throw new RecordError(`table ${plan.info.name}, column ${error.column}, ${key}: ${error.message}`, { cause: error });
+      badRow(error, keyIndexes.map((k) => row[k] ?? null));
     }
     if (rows.length < size) return;
   }
