@@ -16,6 +16,8 @@ export interface RunWorkerOptions {
   readonly signal?: AbortSignal | undefined;
   /** Lines the worker writes to stderr (its warnings). */
   readonly onStderr?: (line: string) => void;
+  /** The host environment; the child gets only PATH, HOME and NODE_ENV from it. */
+  readonly hostEnv: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -31,7 +33,7 @@ export function runWorker(request: WorkerRequest, options: RunWorkerOptions): Pr
     // The child gets only what the connector needs: no server secrets in its environment.
     const child = fork(url, [], {
       execArgv,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: process.env.NODE_ENV ?? 'production', TZ: 'UTC' },
+      env: { PATH: options.hostEnv.PATH ?? '', HOME: options.hostEnv.HOME ?? '', NODE_ENV: options.hostEnv.NODE_ENV ?? 'production', TZ: 'UTC' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });

@@ -168,7 +168,7 @@ export class SyncService {
   /** Runs a source's `discover` in a child process. */
   async discover(source: Source): Promise<DiscoveredTable[]> {
     const { manifestPath, config, env } = await this.#prepare(source);
-    const answer = await runWorker({ kind: 'discover', manifestPath, config, env }, { timeoutMs: Math.min(this.deps.workerTimeoutMs, 120_000) });
+    const answer = await runWorker({ kind: 'discover', manifestPath, config, env }, { timeoutMs: Math.min(this.deps.workerTimeoutMs, 120_000), hostEnv: this.deps.env });
     if (answer.kind === 'discovered') return answer.tables;
     if (answer.kind === 'failed') throw new ApiError('invalid_request', `discovery of source ${source.name} failed (${answer.code}): ${answer.message}`);
     throw new ApiError('internal', 'the connector process answered a discovery with something else');
@@ -225,6 +225,7 @@ export class SyncService {
           { kind: 'run', extractDir: join(this.deps.extractsDir, source.name), manifestPath, config, env, tables },
           {
             timeoutMs: this.deps.workerTimeoutMs,
+            hostEnv: this.deps.env,
             // The commit is reported for the whole extract (table '*'), not per table.
             onProgress: ({ event }) => {
               if (event.phase !== 'commit') trackProgress(job, source.name, event.table, event.phase, event.rows, event.message);
