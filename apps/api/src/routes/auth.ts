@@ -50,14 +50,25 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     async (c) => {
       deps.loginLimiter.hit(c.get('clientIp'));
       const { email, password, name } = c.req.valid('json');
-      const noAdminYet = async () => (await db.groups.members(ADMIN_GROUP_ID)).length === 0;
-      if (!(await noAdminYet())) throw new ApiError('forbidden', 'an admin already exists; sign in and create users with POST /api/users');
+      const adminExists = async () => (await db.groups.members(ADMIN_GROUP_ID)).length > 0;
+      const refused = () => new ApiError('forbidden', 'an admin already exists; sign in and create users with POST /api/users');
+      if (await adminExists()) throw refused();
       const passwordHash = await hashPassword(password);
-      const user = await db.withTransaction(async (tx) => {
-        const created = await tx.users.create({ email, name: name ?? null, passwordHash });
-        await tx.groups.addMember(ADMIN_GROUP_ID, created.id, { source: 'system' });
-        return created;
-      });
+      // One bootstrap at a time, across replicas too: the check and the creation must not
+      // interleave, or two callers racing a fresh install would both become admins.
+      const release = await db.tryLock('agnes.bootstrap');
+      if (!release) throw new ApiError('conflict', 'another bootstrap is in progress; try again in a moment');
+      let user;
+      try {
+        if (await adminExists()) throw refused();
+        user = await db.withTransaction(async (tx) => {
+          const created = await tx.users.create({ email, name: name ?? null, passwordHash });
+          await tx.groups.addMember(ADMIN_GROUP_ID, created.id, { source: 'system' });
+          return created;
+        });
+      } finally {
+        await release();
+      }
       return c.json(userJson(user, true), 201);
     },
   );
