@@ -19,16 +19,18 @@ const closeFile = (fd: number) => close(fd, () => undefined);
 
 const NOT_FOUND = (table: string) => new ApiError('not_found', `no table ${table} that you can read; see GET /api/sync/manifest for yours`);
 
-/** Parses a single `bytes=a-b` range against a size; undefined when absent, 'invalid' when unsatisfiable. */
+/** Parses a single `bytes=a-b` range against a size; undefined when absent or not one byte range, 'invalid' when unsatisfiable. */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'invalid' | undefined {
   if (!header) return undefined;
+  // A header this server does not do (several ranges, another unit) is ignored, as HTTP
+  // allows: the whole file is sent.
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match) return 'invalid';
+  if (!match) return undefined;
   const [, from, to] = match;
   let start: number;
   let end: number;
   if (from === '') {
-    if (to === '') return 'invalid';
+    if (to === '') return undefined;
     const suffix = Number(to);
     if (suffix === 0) return 'invalid';
     start = Math.max(0, size - suffix);
@@ -98,7 +100,13 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       } catch {
         throw new ApiError('unavailable', `${table.table} is being replaced by a sync; try again in a moment`, { headers: { 'Retry-After': '2' } });
       }
-      const size = (await fstatFile(fd)).size;
+      let size: number;
+      try {
+        size = (await fstatFile(fd)).size;
+      } catch (error) {
+        closeFile(fd);
+        throw error;
+      }
       const etag = hash ? `"${hash}"` : undefined;
       const headers: Record<string, string> = {
         'Content-Type': 'application/vnd.apache.parquet',

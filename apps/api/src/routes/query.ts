@@ -62,19 +62,15 @@ export function queryRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       });
       for await (const chunk of stream) {
         columns = chunk.columns;
-        for (const row of chunk.rows) {
+        // By position, not by name: `SELECT 1 AS x, 2 AS x` has two columns called x.
+        for (const row of chunk.values) {
           if (rows.length >= cap) {
             truncated = true;
             break;
           }
-          rows.push(columns.map((col) => row[col.name] ?? null));
+          rows.push(row);
         }
         if (truncated) break;
-      }
-      if (columns.length === 0 && rows.length === 0) {
-        // A query with no rows still has columns; the stream yields no chunk for it.
-        const empty = await deps.engine.query(`${sql}`, { maxRows: 0, timeoutMs: deps.settings.queryTimeoutMs, authorize: () => undefined }).catch(() => undefined);
-        columns = empty?.columns ?? [];
       }
       if ((c.req.header('accept') ?? '').includes(ARROW_STREAM)) {
         return c.body(arrowResult(columns, rows), 200, { 'Content-Type': ARROW_STREAM, 'X-Row-Count': String(rows.length), 'X-Truncated': String(truncated) });

@@ -41,7 +41,10 @@ export interface QueryOptions {
 /** A query's result: exact values (BIGINT, DECIMAL, HUGEINT as strings), JSON-safe. */
 export interface QueryResult {
   columns: { name: string; type: string }[];
+  /** Rows keyed by column name; a later column wins where names repeat (see `values`). */
   rows: Record<string, unknown>[];
+  /** The same rows by position, one value per column: exact even when column names repeat. */
+  values: unknown[][];
   /** Published views the query read. */
   tables: string[];
 }
@@ -197,6 +200,7 @@ export class QueryEngine {
       return {
         columns: names.map((name, i) => ({ name, type: String(types[i]) })),
         rows: reader.getRowObjectsJson() as Record<string, unknown>[],
+        values: reader.getRowsJson() as unknown[][],
         tables,
       };
     } finally {
@@ -208,8 +212,9 @@ export class QueryEngine {
 
   /**
    * Like {@link query}, but yields the result chunk by chunk (JSON rows with exact
-   * values), for responses that stream. The row and time limits apply to the whole
-   * stream; stopping the iteration early releases the query.
+   * values), for responses that stream; an empty result yields one chunk without rows,
+   * for its columns. The row and time limits apply to the whole stream; stopping the
+   * iteration early releases the query.
    */
   async *stream(sql: string, options: QueryOptions = {}): AsyncGenerator<QueryResult> {
     const gen = await this.generation();
@@ -231,11 +236,12 @@ export class QueryEngine {
           if (!chunk || chunk.rowCount === 0) break;
           sent += chunk.rowCount;
           if (sent > maxRows) throw new QueryError('too_many_rows', `the result has more than ${maxRows} rows; add a LIMIT or aggregate`);
-          const rows = chunk.convertRows(JsonDuckDBValueConverter).map((values) =>
-            Object.fromEntries(columns.map((col, i) => [col.name, values[i] ?? null])),
-          );
-          yield { columns, rows, tables };
+          const values = chunk.convertRows(JsonDuckDBValueConverter).map((row) => columns.map((_, i) => row[i] ?? null));
+          const rows = values.map((row) => Object.fromEntries(columns.map((col, i) => [col.name, row[i]])));
+          yield { columns, rows, values, tables };
         }
+        // An empty result still says what its columns are.
+        if (sent === 0) yield { columns, rows: [], values: [], tables };
       } catch (error) {
         throw error instanceof QueryError ? error : QueryError.fromDuckDB(error);
       }
