@@ -133,4 +133,28 @@ describeApi('Jira webhook intake', { config: { webhookSecret: 'webhook-secret', 
     const counted = await api().call('POST', '/api/query', { token: api().adminToken, body: { sql: "SELECT count(*) AS n, count(*) FILTER (kind = 'comment_created') AS comments FROM events" } });
     expect(counted.rows).toEqual([['20', '10']]);
   });
+
+  it('keeps accepted events when handing them over fails, and writes them on the next try', async () => {
+    const { db, webhooks } = api().server.deps;
+    const shop = await db.sources.get('shop');
+    // A config the connector refuses: loading it fails until it is fixed.
+    await db.sources.update('shop', { config: { rows: 'not a number' } });
+    const raw = JSON.stringify({ id: 'kept-1', webhookEvent: 'jira:issue_created', timestamp: Date.now() });
+    expect((await fetchRaw(raw, signBody('webhook-secret', raw))).status).toBe(202);
+    await webhooks?.flush();
+    expect(api().logger.lines.some((l) => l.includes('webhook flush failed'))).toBe(true);
+    await db.sources.update('shop', { config: shop?.config ?? {} });
+    await webhooks?.settle();
+    const found = await api().call('POST', '/api/query', { token: api().adminToken, body: { sql: "SELECT count(*) FROM events WHERE id = 'kept-1'" } });
+    expect(found.rows).toEqual([['1']]);
+  });
+});
+
+describeApi('webhooks without a receiving source', { sample: false, config: { webhookSecret: 'webhook-secret', webhookSource: 'nowhere' } }, (api) => {
+  it('answers 503 (so the sender retries) instead of accepting events it cannot keep', async () => {
+    const raw = JSON.stringify({ id: 1, webhookEvent: 'jira:issue_created', timestamp: Date.now() });
+    const res = await api().server.app.request('/api/jira/webhook', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature': signBody('webhook-secret', raw) }, body: raw });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('60');
+  });
 });

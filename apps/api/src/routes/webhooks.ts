@@ -28,7 +28,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       } catch {
         throw new ApiError('invalid_request', 'the webhook body is not JSON');
       }
-      deps.webhooks.accept(event);
+      await deps.webhooks.accept(event);
       return c.json({ accepted: true as const }, 202);
     },
   );

@@ -1,7 +1,7 @@
 import { Cap, type Connector, hasCap, loadConnector, type Logger } from '@agnes/connector-kit';
 import { ConnectorRuntime } from '@agnes/connector-runtime';
 import { join } from 'node:path';
-import type { SystemDb } from '@agnes/system-db';
+import type { Source, SystemDb } from '@agnes/system-db';
 import { ApiError } from '../http/api-error.js';
 import type { ConnectorCatalog } from '../sources/connector-catalog.js';
 
@@ -23,6 +23,8 @@ export interface WebhookIngestOptions {
   readonly flushIntervalMs?: number;
   /** Default 5 s. */
   readonly rebuildIntervalMs?: number;
+  /** How long after a failed hand-over the events are tried again. Default 5 s. */
+  readonly retryMs?: number;
   /** Events waiting at most; past it the endpoint answers 503 so the sender retries. Default 10,000. */
   readonly maxQueued?: number;
 }
@@ -39,14 +41,22 @@ export class WebhookIngest {
   #lastRebuild = 0;
   #rebuildTimer: NodeJS.Timeout | undefined;
   #rebuilding: Promise<unknown> = Promise.resolve();
-  #connector: Promise<{ connector: Connector; tables: string[] }> | undefined;
+  #connector: { key: string; loading: Promise<{ connector: Connector; tables: string[] }> } | undefined;
   #closed = false;
 
   constructor(private readonly options: WebhookIngestOptions) {}
 
-  /** Queues one parsed event after checking its replay window; throws a 400/503 otherwise. */
-  accept(event: unknown): void {
+  /**
+   * Queues one parsed event after checking its replay window; throws a 400/503 otherwise.
+   * Without a configured source nothing is accepted: a 202 must mean the event will be kept.
+   */
+  async accept(event: unknown): Promise<void> {
     if (this.#closed) throw new ApiError('unavailable', 'the server is shutting down; retry later');
+    if (!(await this.options.db.sources.get(this.options.source))) {
+      throw new ApiError('unavailable', `no source ${this.options.source} receives these webhooks yet; add it with POST /api/admin/sources (the sender will retry)`, {
+        headers: { 'Retry-After': '60' },
+      });
+    }
     const at = timestampOf(event);
     const window = this.options.replayWindowMs ?? 5 * 60_000;
     if (at === undefined) throw new ApiError('invalid_request', 'the event has no numeric "timestamp" (milliseconds since the epoch)');
@@ -57,10 +67,14 @@ export class WebhookIngest {
       throw new ApiError('unavailable', 'too many events are waiting; retry later', { headers: { 'Retry-After': '5' } });
     }
     this.#queue.push(event);
+    this.#schedule(this.options.flushIntervalMs ?? 1_000);
+  }
+
+  #schedule(ms: number): void {
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       void this.flush();
-    }, this.options.flushIntervalMs ?? 1_000);
+    }, ms);
   }
 
   /** Hands every queued event to the connector now, then schedules a rebuild. */
@@ -92,9 +106,22 @@ export class WebhookIngest {
     this.#closed = true;
   }
 
-  async #load(): Promise<{ connector: Connector; tables: string[] }> {
+  /** The source's connector, loaded again whenever the source's connector or config changed. */
+  async #connectorNow(): Promise<{ connector: Connector; tables: string[] }> {
     const source = await this.options.db.sources.get(this.options.source);
     if (!source) throw new Error(`webhook source ${this.options.source} is not configured; add it with POST /api/admin/sources`);
+    const key = JSON.stringify([source.connector, source.config]);
+    if (this.#connector?.key !== key) {
+      const loading = this.#load(source);
+      this.#connector = { key, loading };
+      loading.catch(() => {
+        if (this.#connector?.loading === loading) this.#connector = undefined;
+      });
+    }
+    return this.#connector.loading;
+  }
+
+  async #load(source: Source): Promise<{ connector: Connector; tables: string[] }> {
     const installed = await this.options.connectors.get(source.connector);
     const { connector } = await loadConnector(installed.manifestPath, { config: source.config, env: this.options.env, logger: this.options.logger });
     if (!hasCap(connector.capabilities, Cap.STREAM)) throw new Error(`the connector of source ${source.name} cannot stream (no stream capability)`);
@@ -106,14 +133,18 @@ export class WebhookIngest {
     if (this.#queue.length === 0) return;
     const events = this.#queue;
     this.#queue = [];
-    this.#connector ??= this.#load().catch((error: unknown) => {
-      this.#connector = undefined;
+    try {
+      const { connector, tables } = await this.#connectorNow();
+      const runtime = new ConnectorRuntime(join(this.options.extractsDir, this.options.source), { logger: this.options.logger });
+      for (const table of tables) {
+        await runtime.runStream(connector, table, { events: fromArray(events), flushRows: 50_000, flushIntervalMs: 60_000 });
+      }
+    } catch (error) {
+      // Accepted events are never dropped: back to the front of the queue, tried again later.
+      // Stream tables merge by primary key, so a table that already took them is not doubled.
+      this.#queue = [...events, ...this.#queue];
+      if (!this.#closed) this.#schedule(this.options.retryMs ?? 5_000);
       throw error;
-    });
-    const { connector, tables } = await this.#connector;
-    const runtime = new ConnectorRuntime(join(this.options.extractsDir, this.options.source), { logger: this.options.logger });
-    for (const table of tables) {
-      await runtime.runStream(connector, table, { events: fromArray(events), flushRows: 50_000, flushIntervalMs: 60_000 });
     }
     this.#scheduleRebuild();
   }
