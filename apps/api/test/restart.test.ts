@@ -91,7 +91,19 @@ describe('server start-up', () => {
       await overdue.runOverdue();
       await sync.idle();
       overdue.stop();
-      expect((await db.sync.history({ limit: 100 })).length).toBeGreaterThan(before);
+      const after = (await db.sync.history({ limit: 100 })).length;
+      expect(after).toBeGreaterThan(before);
+      // A source that keeps failing waits its interval too, rather than being retried every tick.
+      await db.sources.create({ name: 'crashy', connector: SAMPLE_CONNECTOR, config: { behaviour: 'crash', rows: 5000 } });
+      let triggers = 0;
+      const counting = { trigger: (request: Parameters<typeof sync.trigger>[0]) => (triggers++, sync.trigger(request)) } as unknown as typeof sync;
+      const ticking = new Scheduler({ db, sync: counting, logger: new CapturingLogger(), clock: () => new Date(), defaultIntervalMs: 60_000, reloadMs: 100 });
+      await ticking.runOverdue();
+      await sync.idle();
+      expect(triggers).toBe(1);
+      await ticking.runOverdue();
+      await sync.idle();
+      expect(triggers).toBe(1);
     } finally {
       scheduler.stop();
       await server.close();

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import type { Logger } from '@agnes/connector-kit';
+import { normalizeTableId } from '@agnes/rbac';
 import type { SystemDb } from '@agnes/system-db';
 import { isApiError } from '../http/api-error.js';
 import type { SyncRequest, SyncService } from '../sync/sync-service.js';
@@ -24,6 +25,8 @@ export interface SchedulerOptions {
  */
 export class Scheduler {
   readonly #jobs = new Map<string, Cron>();
+  /** When this process last started each source's overdue sync. */
+  readonly #attempted = new Map<string, number>();
   #reload: NodeJS.Timeout | undefined;
   #interval: NodeJS.Timeout | undefined;
 
@@ -66,7 +69,9 @@ export class Scheduler {
     for (const [key, { pattern, request }] of wanted) {
       if (this.#jobs.has(key)) continue;
       try {
-        this.#jobs.set(key, new Cron(pattern, { timezone: 'UTC', protect: true }, () => this.#run(request)));
+        this.#jobs.set(key, new Cron(pattern, { timezone: 'UTC', protect: true }, async () => {
+          await this.#run(request);
+        }));
       } catch (error) {
         this.#warn(`schedule ${key} is not a valid cron expression`, error);
       }
@@ -78,27 +83,31 @@ export class Scheduler {
     try {
       const sources = (await this.options.db.sources.list()).filter((s) => s.enabled && !s.schedule);
       if (sources.length === 0) return;
-      const latest = new Map<string, number>();
-      const registry = await this.options.db.registry.list();
-      const states = await this.options.db.sync.listStates();
-      for (const state of states) {
-        const source = registry.find((r) => r.id === state.tableId)?.source;
-        if (source) latest.set(source, Math.max(latest.get(source) ?? 0, state.lastSyncAt.getTime()));
+      // The last attempt, failed ones included (a source that keeps failing waits its
+      // interval like any other): recorded runs per table, and this process's own triggers
+      // for sources that have produced no table yet.
+      const latest = new Map<string, number>(this.#attempted);
+      const sourceOf = new Map((await this.options.db.registry.list()).map((r) => [normalizeTableId(r.id), r.source]));
+      for (const run of await this.options.db.sync.latestRuns()) {
+        const source = sourceOf.get(normalizeTableId(run.tableId));
+        if (source) latest.set(source, Math.max(latest.get(source) ?? 0, run.startedAt.getTime()));
       }
       const now = this.options.clock().getTime();
       const due = sources.filter((s) => now - (latest.get(s.name) ?? 0) >= this.options.defaultIntervalMs).map((s) => s.name);
-      if (due.length > 0) await this.#run({ sources: due, trigger: 'scheduler' });
+      if (due.length > 0 && (await this.#run({ sources: due, trigger: 'scheduler' }))) for (const name of due) this.#attempted.set(name, now);
     } catch (error) {
       this.#warn('cannot check overdue sources', error);
     }
   }
 
-  async #run(request: SyncRequest): Promise<void> {
+  /** Starts a sync; false when it did not start (one is running, or it failed to). */
+  async #run(request: SyncRequest): Promise<boolean> {
     try {
       await this.options.sync.trigger(request);
+      return true;
     } catch (error) {
-      if (isApiError(error) && error.code === 'sync_running') return;
-      this.#warn('scheduled sync did not start', error);
+      if (!(isApiError(error) && error.code === 'sync_running')) this.#warn('scheduled sync did not start', error);
+      return false;
     }
   }
 
