@@ -93,6 +93,14 @@ describeBackends('users repository', (backend) => {
     await expect(db.users.deactivate(ada.id)).rejects.toMatchObject({ code: 'last_admin' });
   });
 
+  it('lets only one of many concurrent uses of a reset token succeed', async () => {
+    const db = await backend.open();
+    const ada = await db.users.create({ email: 'ada@example.com' });
+    await db.users.setToken(ada.id, 'reset', { hash: 'race-hash', expiresAt: new Date(Date.now() + 60_000) });
+    const uses = await Promise.all(Array.from({ length: 8 }, () => db.users.consumeToken('reset', 'race-hash')));
+    expect(uses.filter((u) => u !== undefined)).toHaveLength(1);
+  });
+
   it('lets two admins race to demote each other and keeps one', async () => {
     const db = await backend.open();
     const ada = await db.users.create({ email: 'ada@example.com' });

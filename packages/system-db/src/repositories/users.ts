@@ -265,18 +265,14 @@ export function usersRepository(session: Session): UsersRepository {
     async consumeToken(kind, hash, options = {}) {
       const columns = tokenColumns[kind];
       const now = options.now ?? new Date();
-      return session.withTransaction(async (tx) => {
-        const [match] = await tx.db
-          .select(userColumns)
-          .from(users)
-          .where(and(eq(columns.hash, hash), gt(columns.expiresAt, now), eq(users.active, true)));
-        if (!match) return undefined;
-        await tx.db
-          .update(users)
-          .set({ [columns.hashKey]: null, [columns.expiresKey]: null })
-          .where(eq(users.id, match.id));
-        return match;
-      });
+      // One conditional UPDATE: of two concurrent uses, PostgreSQL lets the second re-check
+      // the condition after the first committed, so only one of them gets the user back.
+      const [match] = await session.db
+        .update(users)
+        .set({ [columns.hashKey]: null, [columns.expiresKey]: null })
+        .where(and(eq(columns.hash, hash), gt(columns.expiresAt, now), eq(users.active, true)))
+        .returning(userColumns);
+      return match;
     },
   };
 }
