@@ -1,5 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +109,25 @@ describe('server start-up', () => {
     } finally {
       scheduler.stop();
       await server.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a start that fails half-way', () => {
+  it('stops what it started and frees the database, so the next start works', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'agnes-failed-start-'));
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const config = loadConfig({ dataDir: root, port, scheduler: true }, env);
+      await expect(startServer(config, { logger: new CapturingLogger(), connectors: SAMPLE })).rejects.toThrow(/EADDRINUSE/);
+      const server = await startServer({ ...config, port: 0 }, { logger: new CapturingLogger(), connectors: SAMPLE });
+      expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+      await server.close();
+    } finally {
+      blocker.close();
       await rm(root, { recursive: true, force: true });
     }
   });

@@ -80,11 +80,14 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
   const db = await openSystemDb(
     config.databaseUrl ? { url: config.databaseUrl, schema: config.databaseSchema, logger } : { path: join(paths.state, 'system.duckdb'), logger },
   );
+  // What has started so far, stopped again if start-up fails half-way (e.g. the port is taken).
+  const started: { stop(): Promise<void> }[] = [];
   try {
     await ensureAdminFromEnv(db, config, logger);
     const tables = new PublishedTables(paths.extracts);
     const connectors = new ConnectorCatalog({ cwd: process.cwd(), extra: options.connectors });
     const engine = new QueryEngine({ analyticsPath: paths.analytics, extractsDir: paths.extracts, env: config.env, maxRows: config.queryMaxRows, timeoutMs: config.queryTimeoutMs, logger });
+    started.push({ stop: async () => engine.close() });
     const sync = new SyncService({
       db,
       tables,
@@ -96,6 +99,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
       clock,
       workerTimeoutMs: config.workerTimeoutMs,
     });
+    started.push({ stop: () => sync.idle() });
     const rebuilt = await sync.rebuildAnalytics();
     logger.info('analytics database rebuilt from the extracts on disk', { tables: rebuilt.tables.length, problems: rebuilt.problems.length });
     const webhooks = new WebhookIngest({
@@ -134,6 +138,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
     const demoAdmin = config.demo ? await setUpDemo(deps, config.dataDir) : undefined;
     const scheduler = config.scheduler ? new Scheduler({ db, sync, logger, clock, defaultIntervalMs: config.defaultSyncIntervalMs }) : undefined;
     await scheduler?.start();
+    if (scheduler) started.push({ stop: async () => scheduler.stop() });
 
     let server: ReturnType<typeof serve> | undefined;
     let port = config.port;
@@ -167,6 +172,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
       },
     };
   } catch (error) {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw error;
   }
