@@ -94,6 +94,16 @@ describeApi('auth and tokens', { sample: false }, (api) => {
     expect((await api().request('GET', '/auth/me', { token: session })).status).toBe(200);
   });
 
+  it('refuses a signed-out session at once, and only that one', async () => {
+    const first = await api().login(ADMIN.email, ADMIN.password);
+    const second = await api().login(ADMIN.email, ADMIN.password);
+    await api().call('POST', '/auth/logout', { token: first });
+    const refused = await api().request('GET', '/auth/me', { token: first });
+    expect(refused.status).toBe(401);
+    expect((await errorOf(refused)).message).toMatch(/signed out/);
+    expect((await api().request('GET', '/auth/me', { token: second })).status).toBe(200);
+  });
+
   it('rate-limits sign-in attempts per client address with Retry-After', async () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;

@@ -24,6 +24,7 @@ export type {
   SyncStrategy,
 } from './repositories/registry.js';
 export type { Repositories } from './repositories/repositories.js';
+export type { SessionsRepository } from './repositories/sessions.js';
 export type { NewSource, Source, SourceChanges, SourcesRepository } from './repositories/sources.js';
 export type { Subscription, SubscriptionsRepository } from './repositories/subscriptions.js';
 export type { NewSyncRun, SyncOutcome, SyncRepository, SyncRun, SyncState } from './repositories/sync.js';

@@ -51,6 +51,7 @@ export async function resolveCaller(
       await deps.onFirstUseFromNewIp({ userId: user.id, tokenId: found.token.id, previousIp: use.previousIp, ip });
     }
   } else {
+    if (await db.sessions.isRevoked(hashToken(verified.jti))) throw new ApiError('unauthenticated', `this session was signed out; ${UNAUTHENTICATED}`);
     user = await db.users.get(verified.userId);
     if (!user) throw new ApiError('unauthenticated', `the user of this session no longer exists; ${UNAUTHENTICATED}`);
   }
@@ -63,6 +64,7 @@ export async function resolveCaller(
     user,
     tokenType: verified.type,
     tokenId,
+    session: verified.type === 'session' ? { jti: verified.jti, expiresAt: new Date((verified.expiresAt ?? 0) * 1000) } : null,
     groups,
     isAdmin: groupIds.includes(ADMIN_GROUP_ID),
     principal: { userId, active: user.active, groups: groupIds },

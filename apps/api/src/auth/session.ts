@@ -1,9 +1,9 @@
-import type { User } from '@agnes/system-db';
+import { hashToken, type User } from '@agnes/system-db';
 import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import type { AppDeps } from '../app/deps.js';
 import { ApiError } from '../http/api-error.js';
-import type { AppEnv } from '../http/env.js';
+import type { AppEnv, Caller } from '../http/env.js';
 import { SESSION_COOKIE } from './authenticate.js';
 import { SESSION_TTL_SECONDS } from './jwt.js';
 
@@ -29,4 +29,10 @@ export async function startSession(c: Context<AppEnv>, deps: Pick<AppDeps, 'sign
     maxAge: SESSION_TTL_SECONDS,
   });
   return { access_token: session.token, token_type: 'bearer' as const, expires_at: session.expiresAt.toISOString() };
+}
+
+/** Signs a session out for good: its JWT is refused from now on, not only at its expiry. */
+export async function endSession(deps: Pick<AppDeps, 'db' | 'clock'>, caller: Caller | undefined): Promise<void> {
+  if (!caller?.session) return;
+  await deps.db.sessions.revoke({ jtiHash: hashToken(caller.session.jti), userId: caller.user.id, expiresAt: caller.session.expiresAt, now: deps.clock() });
 }

@@ -8,6 +8,8 @@ export interface Caller {
   readonly tokenType: TokenType;
   /** The PAT's id when the call uses one. */
   readonly tokenId: string | null;
+  /** The session token's `jti` and expiry when the call uses a session (for sign-out). */
+  readonly session: { readonly jti: string; readonly expiresAt: Date } | null;
   readonly groups: readonly Group[];
   readonly isAdmin: boolean;
   readonly principal: Principal;

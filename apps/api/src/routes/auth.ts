@@ -5,7 +5,7 @@ import { setCookie } from 'hono/cookie';
 import { callerOf, SESSION_COOKIE } from '../auth/authenticate.js';
 import { passwordProvider } from '../auth/password-provider.js';
 import { hashPassword } from '../auth/passwords.js';
-import { startSession } from '../auth/session.js';
+import { endSession, startSession } from '../auth/session.js';
 import type { AppDeps } from '../app/deps.js';
 import { ApiError } from '../http/api-error.js';
 import type { AppEnv } from '../http/env.js';
@@ -113,10 +113,11 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       method: 'post',
       path: '/auth/logout',
       tags: ['auth'],
-      summary: 'Clear the session cookie',
+      summary: 'Sign out: the session token is refused from now on, and the cookie is cleared',
       responses: { 200: json(z.object({ ok: z.literal(true) })) },
     }),
-    (c) => {
+    async (c) => {
+      await endSession(deps, c.get('caller'));
       setCookie(c, SESSION_COOKIE, '', { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: 0 });
       return c.json({ ok: true as const }, 200);
     },

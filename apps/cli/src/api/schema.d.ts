@@ -442,7 +442,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Clear the session cookie
+         * Sign out: the session token is refused from now on, and the cookie is cleared
          * @description Any signed-in user.
          */
         post: {

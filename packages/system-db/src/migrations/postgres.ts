@@ -161,4 +161,16 @@ export const postgresMigrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'revoked sessions',
+    statements: [
+      `CREATE TABLE revoked_sessions (
+        jti_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL,
+        revoked_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+      )`,
+    ],
+  },
 ];

@@ -5,6 +5,7 @@ import { type GroupsRepository, groupsRepository } from './groups.js';
 import { type KnowledgeRepository, knowledgeRepository } from './knowledge.js';
 import { type ProfilesRepository, profilesRepository } from './profiles.js';
 import { type RegistryRepository, registryRepository } from './registry.js';
+import { type SessionsRepository, sessionsRepository } from './sessions.js';
 import { type SourcesRepository, sourcesRepository } from './sources.js';
 import { type SubscriptionsRepository, subscriptionsRepository } from './subscriptions.js';
 import { type SyncRepository, syncRepository } from './sync.js';
@@ -19,6 +20,7 @@ export interface Repositories {
   readonly tokens: TokensRepository;
   readonly sources: SourcesRepository;
   readonly registry: RegistryRepository;
+  readonly sessions: SessionsRepository;
   readonly sync: SyncRepository;
   readonly subscriptions: SubscriptionsRepository;
   readonly profiles: ProfilesRepository;
@@ -35,6 +37,7 @@ export function buildRepositories(session: Session): Repositories {
     tokens: tokensRepository(session),
     sources: sourcesRepository(session),
     registry: registryRepository(session),
+    sessions: sessionsRepository(session),
     sync: syncRepository(session),
     subscriptions: subscriptionsRepository(session),
     profiles: profilesRepository(session),

@@ -7,3 +7,4 @@ export { sources } from './sources.js';
 export { syncHistory, syncState } from './sync.js';
 export { personalAccessTokens } from './tokens.js';
 export { users } from './users.js';
+export { revokedSessions } from './sessions.js';

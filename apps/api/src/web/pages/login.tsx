@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE } from '../../auth/authenticate.js';
+import { endSession } from '../../auth/session.js';
 import { SESSION_TTL_SECONDS } from '../../auth/jwt.js';
 import type { AppEnv } from '../../http/env.js';
 import { CsrfField, Layout, type Notice } from '../layout.js';
@@ -69,7 +70,8 @@ export function loginPages({ app, deps, api }: Web): void {
     return c.redirect(next, 303);
   });
 
-  app.post('/logout', (c) => {
+  app.post('/logout', async (c) => {
+    await endSession(deps, c.get('caller'));
     deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Lax', secure: overHttps(c, deps.settings) });
     return c.redirect('/login', 303);
   });
