@@ -10,7 +10,7 @@ const ORIGIN = 'http://agnes.invalid';
 export function safeNextPath(raw: unknown, fallback = '/'): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 2048) return fallback;
   if (!raw.startsWith('/') || raw.startsWith('//')) return fallback;
-  // eslint-disable-next-line no-control-regex
+  // Backslashes and control characters: browsers fold them into paths in surprising ways.
   if (/[\\\u0000-\u001f\u007f]/.test(raw)) return fallback;
   let url: URL;
   try {

@@ -3,7 +3,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { unwrap } from '../api/client.js';
-import { openLocalDb, sqlIdent } from '../database/local-db.js';
+import { openLocalDb } from '../database/local-db.js';
 import { CliError, isCliError } from '../errors/cli-error.js';
 import { formatBytes, renderTable } from '../output/output.js';
 import { runLocalQuery } from '../query/local-query.js';
@@ -12,6 +12,7 @@ import { fetchPlan, runSync, type SyncReport } from '../sync/sync.js';
 import { barProgress, lineProgress, silentProgress } from '../sync/progress.js';
 import { readState } from '../workspace/workspace.js';
 import { action, type Runtime, withExamples } from './context.js';
+import { quoteIdent } from '@agnes/connector-kit';
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
@@ -192,14 +193,14 @@ export function dataCommands(runtime: Runtime): Command[] {
           if (existsSync(ws.database) && (known || !profile)) {
             const db = await openLocalDb(ws);
             try {
-              const described = (await db.connection.runAndReadAll(`DESCRIBE ${sqlIdent(known ?? table)}`)).getRowObjectsJson();
+              const described = (await db.connection.runAndReadAll(`DESCRIBE ${quoteIdent(known ?? table)}`)).getRowObjectsJson();
               schema = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type), nullable: r.null !== 'NO' }));
             } catch {
               schema = [];
             } finally {
               db.close();
             }
-            if (schema.length > 0 && sampleRows > 0) sample = await runLocalQuery(ws, `SELECT * FROM ${sqlIdent(known ?? table)} LIMIT ${sampleRows}`, sampleRows).catch(() => undefined);
+            if (schema.length > 0 && sampleRows > 0) sample = await runLocalQuery(ws, `SELECT * FROM ${quoteIdent(known ?? table)} LIMIT ${sampleRows}`, sampleRows).catch(() => undefined);
           }
           const mode = known ? state.tables[known]?.query_mode : undefined;
           ctx.out.result({ table: known ?? table, query_mode: mode ?? null, schema, profile: profile?.profile ?? null, profile_updated_at: profile?.updated_at ?? null, profile_cached: Boolean(profile?.cached), sample: sample ?? null }, () => {

@@ -5,10 +5,11 @@ import { Command } from 'commander';
 import { createApiClient, unwrap } from '../api/client.js';
 import { readToken } from '../auth/credentials.js';
 import { resolveServer } from '../auth/session.js';
-import { MANAGED_TABLE, openLocalDb, sqlIdent } from '../database/local-db.js';
+import { MANAGED_TABLE, openLocalDb } from '../database/local-db.js';
 import { CliError, isCliError } from '../errors/cli-error.js';
 import { formatBytes } from '../output/output.js';
 import { action, type Context, type Runtime, withExamples } from './context.js';
+import { quoteIdent } from '@agnes/connector-kit';
 
 /** One line of `da diagnose`. */
 export interface Check {
@@ -73,7 +74,7 @@ async function diagnose(ctx: Context): Promise<Check[]> {
       try {
         const views = (await db.connection.runAndReadAll(`SELECT name FROM ${MANAGED_TABLE} WHERE kind = 'local'`)).getRowObjectsJson().map((r) => String(r.name));
         const broken: string[] = [];
-        for (const v of views) await db.connection.run(`SELECT * FROM ${sqlIdent(v)} LIMIT 0`).catch(() => broken.push(v));
+        for (const v of views) await db.connection.run(`SELECT * FROM ${quoteIdent(v)} LIMIT 0`).catch(() => broken.push(v));
         const size = (await stat(ws.database)).size;
         checks.push(
           broken.length === 0

@@ -14,16 +14,6 @@ export interface LocalDb {
   close(): void;
 }
 
-/** SQL string literal. */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** SQL identifier. */
-export function sqlIdent(value: string): string {
-  return `"${value.replaceAll('"', '""')}"`;
-}
-
 /**
  * Opens the workspace database. Views name their parquet relative to the workspace
  * root (so the folder can move), hence `file_search_path` is the root.

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { MANAGED_TABLE, sqlIdent, sqlString } from './local-db.js';
+import { MANAGED_TABLE } from './local-db.js';
+import { quoteIdent, quoteLiteral } from '@agnes/connector-kit';
 
 /** A table the views should show. */
 export interface ViewSpec {
@@ -52,7 +53,7 @@ export async function rebuildViews(connection: DuckDBConnection, specs: readonly
     }
     if (spec.kind === 'local') {
       try {
-        await connection.run(`DESCRIBE SELECT * FROM read_parquet(${sqlString(spec.path ?? '')})`);
+        await connection.run(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(spec.path ?? '')})`);
       } catch (error) {
         result.broken.push({ name: spec.name, reason: (error as Error).message.split('\n')[0] ?? 'unreadable' });
         continue;
@@ -62,17 +63,17 @@ export async function rebuildViews(connection: DuckDBConnection, specs: readonly
   }
   await connection.run('BEGIN TRANSACTION');
   try {
-    for (const name of managed) await connection.run(`DROP VIEW IF EXISTS ${sqlIdent(name)}`);
+    for (const name of managed) await connection.run(`DROP VIEW IF EXISTS ${quoteIdent(name)}`);
     await connection.run(`DELETE FROM ${MANAGED_TABLE}`);
     for (const spec of keep) {
       if (spec.kind === 'local') {
-        await connection.run(`CREATE VIEW ${sqlIdent(spec.name)} AS SELECT * FROM read_parquet(${sqlString(spec.path ?? '')})`);
+        await connection.run(`CREATE VIEW ${quoteIdent(spec.name)} AS SELECT * FROM read_parquet(${quoteLiteral(spec.path ?? '')})`);
         result.views.push(spec.name);
       } else {
         result.remote.push(spec.name);
       }
       await connection.run(
-        `INSERT INTO ${MANAGED_TABLE} VALUES (${sqlString(spec.name)}, ${sqlString(spec.kind)}, ${spec.path ? sqlString(spec.path) : 'NULL'}, ${sqlString(spec.source)}, ${spec.description === null ? 'NULL' : sqlString(spec.description)}, now()::TIMESTAMP)`,
+        `INSERT INTO ${MANAGED_TABLE} VALUES (${quoteLiteral(spec.name)}, ${quoteLiteral(spec.kind)}, ${spec.path ? quoteLiteral(spec.path) : 'NULL'}, ${quoteLiteral(spec.source)}, ${spec.description === null ? 'NULL' : quoteLiteral(spec.description)}, now()::TIMESTAMP)`,
       );
     }
     await connection.run('COMMIT');
