@@ -6,5 +6,6 @@ export { QueryEngine } from './query/engine.js';
 export type { QueryEngineOptions, QueryOptions, QueryResult } from './query/engine.js';
 export { QueryError, isQueryError } from './query/query-error.js';
 export type { QueryErrorCode } from './query/query-error.js';
-export { inspectQuery, ALLOWED_TABLE_FUNCTIONS } from './query/sql-guard.js';
+export { inspectQuery } from './query/sql-guard.js';
+export { ALLOWED_FUNCTIONS, ALLOWED_TABLE_FUNCTIONS, REFUSED_FUNCTIONS, REFUSED_TABLE_FUNCTIONS, REFUSED_PRAGMAS } from './query/function-policy.js';
 export type { QueryReferences } from './query/sql-guard.js';

@@ -64,6 +64,9 @@ export const testPolicy: RemotePolicy = {
   attachers: { duckdb_file: duckdbFileAttacher },
 };
 
+/** In every name of `hr.salaries`, the table analysts are never granted: a result holding it leaked. */
+export const SECRET_MARKER = 'SECRET-7f3a-';
+
 /** `<root>/extracts/{crm,hr,wh}` written by the runtime; `wh` is remote over a DuckDB file. */
 export async function buildFixture(): Promise<{ root: string; extractsDir: string; target: string; warehouse: string }> {
   const root = mkdtempSync(join(tmpdir(), 'agnes-orch-'));
@@ -79,7 +82,7 @@ export async function buildFixture(): Promise<{ root: string; extractsDir: strin
   );
   await new ConnectorRuntime(join(extractsDir, 'hr')).run(
     tableConnector([
-      { info: { name: 'salaries', schema: people, capabilities: Cap.READ }, batch: batch(people, { id: [1n, 2n], name: ['Ana', 'Bo'], salary: [100n, 200n] }) },
+      { info: { name: 'salaries', schema: people, capabilities: Cap.READ }, batch: batch(people, { id: [1n, 2n], name: [SECRET_MARKER + 'Ana', SECRET_MARKER + 'Bo'], salary: [100n, 200n] }) },
     ]),
   );
   const warehouse = join(root, 'warehouse.duckdb');

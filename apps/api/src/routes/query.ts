@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { QueryError } from '@agnes/orchestrator';
-import { authorizeQuery } from '@agnes/rbac';
+import { authorizeQuery, visibleTables } from '@agnes/rbac';
 import { callerOf } from '../auth/authenticate.js';
 import type { AppDeps } from '../app/deps.js';
 import type { AppEnv } from '../http/env.js';
@@ -59,6 +59,8 @@ export function queryRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
           const decision = authorizeQuery(caller.principal, tables, access);
           if (!decision.allowed) throw new QueryError('forbidden', decision.message);
         },
+        // The second wall: the query runs where only these views and their files exist.
+        readable: (published) => visibleTables(caller.principal, published, access),
       });
       for await (const chunk of stream) {
         columns = chunk.columns;

@@ -1,11 +1,16 @@
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, JsonDuckDBValueConverter } from '@duckdb/node-api';
-import { type Logger, quoteLiteral, silentLogger } from '@agnes/connector-kit';
-import { CATALOG } from '../rebuild/rebuild.js';
-import { attachStatements, type RemotePolicy, remoteRowProblems } from '../remote/remote-policy.js';
+import { type Logger, type RemoteAttachRow, silentLogger } from '@agnes/connector-kit';
+import { CATALOG, type ViewTarget } from '../rebuild/rebuild.js';
+import type { RemotePolicy } from '../remote/remote-policy.js';
 import { QueryError } from './query-error.js';
-import { inspectQuery } from './sql-guard.js';
+import { lockDown, Sandbox } from './sandbox.js';
+import { inspectQuery, noSuchTable } from './sql-guard.js';
+
+/** Sandboxes kept open per analytics generation; the least recently used idle one closes first. */
+const MAX_SANDBOXES = 8;
 
 /** Options of a {@link QueryEngine}. */
 export interface QueryEngineOptions {
@@ -34,6 +39,13 @@ export interface QueryOptions {
    * throw (e.g. a QueryError 'forbidden') to refuse. Omit to allow every view.
    */
   authorize?: (tables: string[]) => void | Promise<void>;
+  /**
+   * The caller's reach: given every published view name, returns those the caller may
+   * read. A reference to any other view is refused, and the query runs in a sandbox
+   * that holds only these views and may open only their files, so that a flaw in the
+   * parse-tree check still cannot reach another table. Omit for trusted callers (every view).
+   */
+  readable?: (published: readonly string[]) => readonly string[];
   maxRows?: number;
   timeoutMs?: number;
 }
@@ -55,6 +67,12 @@ interface Generation {
   catalog: string;
   /** Published view names: lower case → as published. */
   views: Map<string, string>;
+  /** What each view reads, by lower-case name. */
+  targets: Map<string, ViewTarget>;
+  /** Remote catalogs by lower-case alias. */
+  attach: Map<string, RemoteAttachRow>;
+  /** Sandboxes by readable set; see {@link Sandbox}. */
+  sandboxes: Map<string, Promise<Sandbox>>;
   active: number;
   retired: boolean;
 }
@@ -65,11 +83,12 @@ function fileKey(path: string): string {
 }
 
 /**
- * Runs untrusted read-only SQL over the analytics file. Two walls: DuckDB's parser
- * decides what a query reads (one SELECT; only published views and a few harmless
- * table functions; see `inspectQuery`), and the engine's own DuckDB instance runs
- * with external access off and its configuration locked, so a query that slipped
- * past the first wall still cannot read files, attach databases or change settings.
+ * Runs untrusted read-only SQL over the analytics file. Two independent walls: DuckDB's
+ * parser decides what a query reads (one SELECT; only published views the caller may
+ * read, CTEs in scope, allowlisted functions; see `inspectQuery`), and a caller with
+ * `readable` set runs in a {@link Sandbox} that holds only their views, may open only
+ * those views' files and cannot write, with external access off and its configuration
+ * locked — so a query that slipped past the first wall still cannot reach another table.
  * Notices when `rebuild` swaps the file and opens the new one for new queries;
  * queries running on the old one finish undisturbed.
  *
@@ -105,7 +124,7 @@ export class QueryEngine {
     this.current = next;
     if (old) {
       old.retired = true;
-      if (old.active === 0) old.instance.closeSync();
+      if (old.active === 0) closeGeneration(old);
     }
     return next;
   }
@@ -118,33 +137,32 @@ export class QueryEngine {
     });
     const conn = await instance.connect();
     try {
-      // Every setting first: once external access is off and the configuration is
-      // locked, nothing can be changed — which is the point.
-      await conn.run(`SET GLOBAL TimeZone = 'UTC'`);
-      if (o.threads) await conn.run(`SET threads = ${Math.max(1, Math.floor(o.threads))}`);
-      if (o.memoryLimit) await conn.run(`SET memory_limit = ${quoteLiteral(o.memoryLimit)}`);
       const catalog = String((await conn.runAndReadAll('SELECT current_database() AS d')).getRowObjectsJson()[0]?.d);
+      const attach = new Map<string, RemoteAttachRow>();
       for (const r of (await conn.runAndReadAll(`SELECT alias, extension, url, token_env FROM ${CATALOG.remoteAttach}`)).getRowObjectsJson()) {
-        const row = { alias: String(r.alias), extension: String(r.extension), url: String(r.url), tokenEnv: String(r.token_env) };
-        const problems = remoteRowProblems(row, o.remote);
-        if (problems.length) {
-          this.logger.warn('remote catalog not attached', { alias: row.alias, problems });
-          continue;
-        }
-        try {
-          for (const sql of attachStatements(row, o.env ?? {}, o.remote)) await conn.run(sql);
-        } catch (error) {
-          this.logger.warn('remote catalog not attached', { alias: row.alias, error: (error as Error).message.split('\n')[0] });
-        }
+        attach.set(String(r.alias).toLowerCase(), { alias: String(r.alias), extension: String(r.extension), url: String(r.url), tokenEnv: String(r.token_env) });
       }
       const views = new Map<string, string>();
-      for (const r of (await conn.runAndReadAll(`SELECT table_name FROM ${CATALOG.tables}`)).getRowObjectsJson()) {
-        views.set(String(r.table_name).toLowerCase(), String(r.table_name));
+      const targets = new Map<string, ViewTarget>();
+      let rows;
+      try {
+        rows = (await conn.runAndReadAll(`SELECT table_name, data_path, remote_alias, remote_schema, remote_table FROM ${CATALOG.tables}`)).getRowObjectsJson();
+      } catch (error) {
+        throw new QueryError('failed', 'the analytics database was built by an older version; run a sync to rebuild it', { cause: error });
       }
-      await conn.run(`SET allowed_directories = [${quoteLiteral(o.extractsDir + sep)}]`);
-      await conn.run('SET enable_external_access = false');
-      await conn.run('SET lock_configuration = true');
-      return { key, instance, catalog, views, active: 0, retired: false };
+      for (const r of rows) {
+        const name = String(r.table_name);
+        views.set(name.toLowerCase(), name);
+        targets.set(
+          name.toLowerCase(),
+          r.data_path !== null
+            ? { kind: 'local', path: String(r.data_path) }
+            : { kind: 'remote', alias: String(r.remote_alias), schema: String(r.remote_schema), table: String(r.remote_table) },
+        );
+      }
+      // The main instance serves callers who may read every view: all of the extracts folder.
+      await lockDown(conn, this.settings(), [...attach.values()], { paths: [], directories: [o.extractsDir + sep] });
+      return { key, instance, catalog, views, targets, attach, sandboxes: new Map(), active: 0, retired: false };
     } catch (error) {
       instance.closeSync();
       throw error;
@@ -153,39 +171,107 @@ export class QueryEngine {
     }
   }
 
+  private settings() {
+    const o = this.options;
+    return { threads: o.threads, memoryLimit: o.memoryLimit, env: o.env, remote: o.remote, logger: this.logger };
+  }
+
   /** The published views of the current analytics file. */
   async tables(): Promise<string[]> {
     return [...(await this.generation()).views.values()];
   }
 
-  /** Parses, walks and authorizes `sql`; returns the published views it reads. */
-  private async admit(conn: DuckDBConnection, gen: Generation, sql: string, options: QueryOptions): Promise<string[]> {
-    const refs = await inspectQuery(conn, sql, gen.catalog);
-    const tables: string[] = [];
-    for (const name of refs.tables) {
-      const published = gen.views.get(name.toLowerCase());
-      if (published) tables.push(published);
-      else if (!refs.ctes.includes(name.toLowerCase())) {
-        throw new QueryError('forbidden', `table "${name}" does not exist or you have no access to it`);
+  /**
+   * Opens a connection for `sql` on the instance the caller may use (the main one, or
+   * their sandbox), then parses, walks and authorizes the query on it. Returns the
+   * connection, the published views the query reads, and the release to call once done.
+   */
+  private async start(sql: string, options: QueryOptions): Promise<{ conn: DuckDBConnection; tables: string[]; done: () => void }> {
+    const gen = await this.generation();
+    gen.active++;
+    let sandbox: Sandbox | undefined;
+    let conn: DuckDBConnection | undefined;
+    const done = () => {
+      conn?.closeSync();
+      if (sandbox) {
+        sandbox.active--;
+        sandbox.lastUsed = Date.now();
       }
+      this.release(gen);
+    };
+    try {
+      const readable = options.readable ? this.readableOf(gen, options.readable) : undefined;
+      if (readable && readable.size < gen.views.size) {
+        sandbox = await this.sandbox(gen, readable);
+        sandbox.active++;
+      }
+      conn = await (sandbox?.instance ?? gen.instance).connect();
+      const refs = await inspectQuery(conn, sql, gen.catalog);
+      const tables: string[] = [];
+      for (const name of refs.tables) {
+        const published = gen.views.get(name.toLowerCase());
+        if (!published || (readable && !readable.has(name.toLowerCase()))) throw noSuchTable(name);
+        tables.push(published);
+      }
+      const unique = [...new Set(tables)];
+      await options.authorize?.(unique);
+      return { conn, tables: unique, done };
+    } catch (error) {
+      done();
+      throw error;
     }
-    const unique = [...new Set(tables)];
-    await options.authorize?.(unique);
-    return unique;
+  }
+
+  /** The caller's readable views, lower case, among those published. */
+  private readableOf(gen: Generation, readable: NonNullable<QueryOptions['readable']>): Set<string> {
+    const out = new Set<string>();
+    for (const name of readable([...gen.views.values()])) {
+      const key = name.toLowerCase();
+      if (gen.views.has(key)) out.add(key);
+    }
+    return out;
+  }
+
+  /** The sandbox for one readable set in this generation, built on first use. */
+  private async sandbox(gen: Generation, readable: Set<string>): Promise<Sandbox> {
+    for (;;) {
+      const names = [...readable].sort();
+      const key = createHash('sha256').update(names.join('\n')).digest('hex');
+      let pending = gen.sandboxes.get(key);
+      if (!pending) {
+        const views = names.map((n) => ({ name: gen.views.get(n)!, from: gen.targets.get(n)! }));
+        const aliases = new Set(views.flatMap((v) => (v.from.kind === 'remote' ? [v.from.alias.toLowerCase()] : [])));
+        const attach = [...aliases].flatMap((a) => (gen.attach.has(a) ? [gen.attach.get(a)!] : []));
+        pending = Sandbox.open({ ...this.settings(), views, attach });
+        gen.sandboxes.set(key, pending);
+        pending.catch(() => gen.sandboxes.delete(key));
+        void this.evict(gen);
+      }
+      const sandbox = await pending;
+      // An eviction may have closed it between its promise settling and this line.
+      if (!sandbox.closed) return sandbox;
+    }
+  }
+
+  /** Closes the least recently used idle sandboxes past {@link MAX_SANDBOXES}. */
+  private async evict(gen: Generation): Promise<void> {
+    if (gen.sandboxes.size <= MAX_SANDBOXES) return;
+    const settled = await Promise.all([...gen.sandboxes].map(async ([key, p]) => [key, await p.catch(() => undefined)] as const));
+    const idle = settled.filter((e): e is readonly [string, Sandbox] => e[1] !== undefined && e[1].active === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    for (const [key, sandbox] of idle.slice(0, Math.max(0, gen.sandboxes.size - MAX_SANDBOXES))) {
+      if (sandbox.active > 0) continue;
+      gen.sandboxes.delete(key);
+      sandbox.close();
+    }
   }
 
   /** Runs one read-only query. Throws a {@link QueryError} with a message safe to show. */
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    const gen = await this.generation();
-    gen.active++;
-    let conn: DuckDBConnection | undefined;
+    const { conn, tables, done } = await this.start(sql, options);
     let timer: NodeJS.Timeout | undefined;
     try {
-      conn = await gen.instance.connect();
-      const tables = await this.admit(conn, gen, sql, options);
       const { maxRows, timeoutMs } = this.limits(options);
-      const c = conn;
-      timer = setTimeout(() => c.interrupt(), timeoutMs);
+      timer = setTimeout(() => conn.interrupt(), timeoutMs);
       let reader;
       try {
         reader = await conn.streamAndReadUntil(sql, maxRows + 1);
@@ -205,8 +291,7 @@ export class QueryEngine {
       };
     } finally {
       if (timer) clearTimeout(timer);
-      conn?.closeSync();
-      this.release(gen);
+      done();
     }
   }
 
@@ -217,16 +302,11 @@ export class QueryEngine {
    * iteration early releases the query.
    */
   async *stream(sql: string, options: QueryOptions = {}): AsyncGenerator<QueryResult> {
-    const gen = await this.generation();
-    gen.active++;
-    let conn: DuckDBConnection | undefined;
+    const { conn, tables, done } = await this.start(sql, options);
     let timer: NodeJS.Timeout | undefined;
     try {
-      conn = await gen.instance.connect();
-      const tables = await this.admit(conn, gen, sql, options);
       const { maxRows, timeoutMs } = this.limits(options);
-      const c = conn;
-      timer = setTimeout(() => c.interrupt(), timeoutMs);
+      timer = setTimeout(() => conn.interrupt(), timeoutMs);
       let sent = 0;
       try {
         const result = await conn.stream(sql);
@@ -247,8 +327,7 @@ export class QueryEngine {
       }
     } finally {
       if (timer) clearTimeout(timer);
-      conn?.closeSync();
-      this.release(gen);
+      done();
     }
   }
 
@@ -261,12 +340,19 @@ export class QueryEngine {
 
   private release(gen: Generation): void {
     gen.active--;
-    if (gen.retired && gen.active === 0) gen.instance.closeSync();
+    if (gen.retired && gen.active === 0) closeGeneration(gen);
   }
 
-  /** Closes the engine's DuckDB instances. */
+  /** Closes the engine's DuckDB instances and removes its sandboxes. */
   close(): void {
-    this.current?.instance.closeSync();
+    if (this.current) closeGeneration(this.current);
     this.current = undefined;
   }
+}
+
+/** Closes a generation's instance and every sandbox it opened (a sandbox still opening closes when it settles). */
+function closeGeneration(gen: Generation): void {
+  gen.instance.closeSync();
+  for (const pending of gen.sandboxes.values()) void pending.then((s) => s.close(), () => undefined);
+  gen.sandboxes.clear();
 }

@@ -1,31 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteLiteral } from '@agnes/connector-kit';
+import { identifierProblem, quoteLiteral } from '@agnes/connector-kit';
+import { ALLOWED_FUNCTIONS, ALLOWED_TABLE_FUNCTIONS } from './function-policy.js';
 import { QueryError } from './query-error.js';
 
-/** Table functions a query may call: they read nothing but their arguments. */
-export const ALLOWED_TABLE_FUNCTIONS: readonly string[] = ['range', 'generate_series', 'unnest'];
-
-/**
- * Scalar functions refused wherever they appear: they read the environment or
- * settings, run SQL held in a string, or touch files.
- */
-const DENIED_FUNCTIONS = new Set([
-  'getenv',
-  'current_setting',
-  'query',
-  'query_table',
-  'sql_auto_complete',
-  'which_secret',
-  'glob',
-  'sniff_csv',
-  'load',
-  'install',
-  'checkpoint',
-  'force_checkpoint',
-]);
-const DENIED_PREFIXES = ['read_', 'duckdb_', 'pragma_', 'parquet_', 'iceberg_', 'delta_'];
-
-const QUERY_NODES = new Set(['SELECT_NODE', 'SET_OPERATION_NODE', 'RECURSIVE_CTE_NODE', 'CTE_NODE']);
+const QUERY_NODES = new Set(['SELECT_NODE', 'SET_OPERATION_NODE', 'RECURSIVE_CTE_NODE']);
 const TABLE_REFS = new Set(['BASE_TABLE', 'JOIN', 'SUBQUERY', 'TABLE_FUNCTION', 'EXPRESSION_LIST', 'EMPTY', 'PIVOT']);
 const MODIFIERS = new Set(['ORDER_MODIFIER', 'LIMIT_MODIFIER', 'LIMIT_PERCENT_MODIFIER', 'DISTINCT_MODIFIER']);
 /** `type` values of plain attributes, not nodes (sort orders, type descriptions). */
@@ -48,18 +26,20 @@ const EXPRESSION_CLASSES = new Set([
   'SUBQUERY',
   'WINDOW',
 ]);
+/**
+ * Names the parser writes as function calls although no catalog function has them:
+ * `unnest(…)`/`unpack(…)` in a select list, `COLUMNS(…)` and `GROUPING(…)` forms.
+ */
+const PARSER_FUNCTIONS = new Set(['unnest', 'unlist', 'unpack', 'grouping', 'grouping_id']);
 
 /** What a query reads, from DuckDB's own parser. */
 export interface QueryReferences {
-  /** Every unqualified table name the query reads, as written (compare case-insensitively). */
+  /**
+   * Every table the query reads that is not a CTE in scope where it is referenced:
+   * plain identifiers as written (compare case-insensitively). Each must be a published
+   * view the caller may read; anything that could not be one was refused already.
+   */
   tables: string[];
-  /** Names of CTEs the query defines (lower case). */
-  ctes: string[];
-}
-
-function deniedFunction(name: string): boolean {
-  const n = name.toLowerCase();
-  return DENIED_FUNCTIONS.has(n) || DENIED_PREFIXES.some((p) => n.startsWith(p));
 }
 
 /** Deepest parenthesis nesting accepted (DuckDB's parser recurses on it). */
@@ -68,11 +48,42 @@ const MAX_NESTING = 200;
 const refused = (message: string) => new QueryError('refused', message);
 
 /**
+ * The refusal of a table reference: the same words whether the name is a forbidden view,
+ * a missing one, a file path, a glob or a catalog object, so a refusal reveals nothing.
+ */
+export function noSuchTable(name: string): QueryError {
+  return new QueryError('forbidden', `table ${JSON.stringify(name)} does not exist or you have no access to it`);
+}
+
+/** ASCII-only case folding, as DuckDB compares identifiers (folding more could match names DuckDB keeps apart). */
+const fold = (name: string) => name.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+
+/** CTE names visible at one point of the query, innermost first. */
+interface Scope {
+  readonly name: string;
+  readonly parent: Scope | undefined;
+}
+
+function inScope(scope: Scope | undefined, name: string): boolean {
+  for (let s = scope; s; s = s.parent) if (s.name === name) return true;
+  return false;
+}
+
+type Json = Record<string, unknown>;
+
+/**
  * Checks that `sql` is one SELECT and returns the tables it reads, using DuckDB's
- * parser (`extractStatements`, `json_serialize_sql`). The walk is an allowlist:
- * base tables must be unqualified (or `main.`) names — whether they are published
- * views the caller decides —, table functions must be in {@link ALLOWED_TABLE_FUNCTIONS},
- * denied scalar functions are refused, and any node the walker does not know is refused.
+ * parser (`extractStatements`, `json_serialize_sql`). The walk is an allowlist at every
+ * step:
+ * - names resolve the way SQL scopes them: a CTE is visible in the bodies of the CTEs
+ *   after it in its `WITH`, in the recursive term of its own body when that body is a
+ *   recursive union, and in the query below its `WITH` — never above or beside it.
+ *   Every other table reference must be a plain identifier (optionally `main.`) and is
+ *   returned for the caller to match against published views; quoted paths, globs and
+ *   other catalogs or schemas are refused like a missing table;
+ * - functions must be on the allowlist of `function-policy.ts` (table functions: `range`,
+ *   `generate_series`, `unnest`), unqualified or in `main`;
+ * - any node or expression kind the walker does not know is refused.
  */
 export async function inspectQuery(conn: DuckDBConnection, sql: string, catalog: string): Promise<QueryReferences> {
   if (sql.length > 100_000) throw new QueryError('invalid', 'the query is longer than 100,000 characters');
@@ -90,59 +101,114 @@ export async function inspectQuery(conn: DuckDBConnection, sql: string, catalog:
   }
   if (count !== 1) throw new QueryError('invalid', `send exactly one statement (got ${count}); remove the extra ';'-separated statements`);
   const r = await conn.runAndReadAll(`SELECT json_serialize_sql(${quoteLiteral(sql)}) AS j`);
-  const tree = JSON.parse(String(r.getRowObjectsJson()[0]?.j)) as Record<string, unknown>;
+  const tree = JSON.parse(String(r.getRowObjectsJson()[0]?.j)) as Json;
   if (tree.error) {
     const message = String(tree.error_message ?? '');
     if (/Only SELECT statements/i.test(message)) throw new QueryError('refused', 'only read queries (SELECT or WITH … SELECT) are allowed');
     throw new QueryError('invalid', 'the query could not be parsed');
   }
+  return { tables: referencedTables(tree.statements, catalog) };
+}
+
+/**
+ * Walks a `json_serialize_sql` tree and returns the table references that are not CTEs
+ * in scope. Exported for tests of the walk; use {@link inspectQuery}.
+ */
+export function referencedTables(statements: unknown, catalog: string): string[] {
   const tables: string[] = [];
-  const ctes = new Set<string>();
-  const walk = (node: unknown, depth: number): void => {
+
+  const tableRef = (o: Json, scope: Scope | undefined): void => {
+    const catalogName = String(o.catalog_name ?? '');
+    const schemaName = String(o.schema_name ?? '');
+    const name = String(o.table_name ?? '');
+    const qualified = catalogName !== '' || schemaName !== '';
+    // A path, a glob or any name that is not a plain identifier: never a view, maybe a replacement scan.
+    if (identifierProblem(name, 'table')) throw noSuchTable(name);
+    if (qualified) {
+      const ok = (catalogName === '' || fold(catalogName) === fold(catalog)) && (schemaName === '' || fold(schemaName) === 'main');
+      if (!ok) throw noSuchTable([catalogName, schemaName, name].filter(Boolean).join('.'));
+    } else if (inScope(scope, fold(name))) {
+      return;
+    }
+    tables.push(name);
+  };
+
+  const fn = (o: Json, kind: 'function' | 'table function'): void => {
+    const name = String(o.function_name ?? '');
+    const n = fold(name);
+    const schema = String(o.schema ?? '');
+    const cat = String(o.catalog ?? '');
+    if (cat !== '' || (schema !== '' && fold(schema) !== 'main')) throw refused(`${kind} ${[cat, schema, name].filter(Boolean).join('.')}() is not allowed`);
+    if (kind === 'table function') {
+      if (!ALLOWED_TABLE_FUNCTIONS.includes(n)) {
+        throw refused(`table function ${name || '(unknown)'}() is not allowed; allowed: ${ALLOWED_TABLE_FUNCTIONS.join(', ')}`);
+      }
+    } else if (!ALLOWED_FUNCTIONS.has(n) && !PARSER_FUNCTIONS.has(n)) {
+      throw refused(`function ${name}() is not allowed`);
+    }
+  };
+
+  /** A query node with its own WITH: each CTE sees those before it; the body sees them all. */
+  const queryNode = (o: Json, scope: Scope | undefined, depth: number): void => {
+    let inner = scope;
+    const entries = ((o.cte_map as Json | undefined)?.map ?? []) as { key: unknown; value: Json }[];
+    for (const entry of entries) {
+      const name = String(entry.key);
+      if (identifierProblem(name, 'alias')) throw refused(`CTE name ${JSON.stringify(name)} is not allowed; name CTEs with letters, digits and underscores`);
+      const body = (entry.value.query as Json | undefined)?.node as Json | undefined;
+      if (!body) throw refused('a CTE without a query is not allowed');
+      for (const [k, v] of Object.entries(entry.value)) if (k !== 'query') walk(v, inner, depth + 1);
+      const self = fold(name);
+      if (body.type === 'RECURSIVE_CTE_NODE' && fold(String(body.cte_name ?? '')) === self) {
+        // Only the recursive term sees the CTE itself; DuckDB binds the anchor's reference to a real table.
+        for (const [k, v] of Object.entries(body)) {
+          if (k === 'right') walk(v, { name: self, parent: inner }, depth + 1);
+          else if (k !== 'cte_map') walk(v, inner, depth + 1);
+        }
+        if ((((body.cte_map as Json | undefined)?.map ?? []) as unknown[]).length > 0) throw refused('a WITH inside a recursive CTE is not allowed');
+      } else {
+        walk(body, inner, depth + 1);
+      }
+      inner = { name: self, parent: inner };
+    }
+    for (const [k, v] of Object.entries(o)) if (k !== 'cte_map') walk(v, inner, depth + 1);
+  };
+
+  const walk = (node: unknown, scope: Scope | undefined, depth: number): void => {
     if (depth > 400) throw new QueryError('invalid', 'the query is nested too deeply');
     if (Array.isArray(node)) {
-      for (const n of node) walk(n, depth + 1);
+      for (const n of node) walk(n, scope, depth + 1);
       return;
     }
     if (!node || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
+    const o = node as Json;
     const type = typeof o.type === 'string' ? o.type : undefined;
     const cls = typeof o.class === 'string' ? o.class : undefined;
     if (type) {
       if (cls) {
         if (!EXPRESSION_CLASSES.has(cls)) throw refused(`expressions of kind ${cls} are not allowed`);
-        if (cls === 'FUNCTION' && typeof o.function_name === 'string' && deniedFunction(o.function_name)) {
-          throw refused(`function ${o.function_name}() is not allowed`);
-        }
-      } else if (QUERY_NODES.has(type) || MODIFIERS.has(type) || ATTRIBUTE_TYPES.has(type) || type.endsWith('_TYPE_INFO')) {
-        // Structure: walk on.
-      } else if (TABLE_REFS.has(type)) {
-        if (type === 'BASE_TABLE') {
-          const catalogName = String(o.catalog_name ?? '');
-          const schemaName = String(o.schema_name ?? '');
-          const name = String(o.table_name ?? '');
-          const qualifiedOk = (catalogName === '' || catalogName.toLowerCase() === catalog.toLowerCase()) && (schemaName === '' || schemaName.toLowerCase() === 'main');
-          if (!qualifiedOk) throw refused(`table "${name}" does not exist or you have no access to it`);
-          tables.push(name);
-        } else if (type === 'TABLE_FUNCTION') {
-          const fn = o.function as Record<string, unknown> | undefined;
-          const name = String(fn?.function_name ?? '').toLowerCase();
-          if (!ALLOWED_TABLE_FUNCTIONS.includes(name)) {
-            throw refused(`table function ${name || '(unknown)'}() is not allowed; allowed: ${ALLOWED_TABLE_FUNCTIONS.join(', ')}`);
-          }
-          if (fn?.children) walk(fn.children, depth + 1);
-          for (const [k, v] of Object.entries(o)) if (k !== 'function') walk(v, depth + 1);
-          return;
-        }
-      } else {
+        if (cls === 'FUNCTION' || cls === 'WINDOW') fn(o, 'function');
+      } else if (QUERY_NODES.has(type)) {
+        queryNode(o, scope, depth);
+        return;
+      } else if (type === 'BASE_TABLE') {
+        tableRef(o, scope);
+      } else if (type === 'TABLE_FUNCTION') {
+        const f = o.function as Json | undefined;
+        if (!f || f.class !== 'FUNCTION') throw refused('this table function form is not allowed');
+        fn(f, 'table function');
+        walk(f.children, scope, depth + 1);
+        for (const [k, v] of Object.entries(o)) if (k !== 'function') walk(v, scope, depth + 1);
+        return;
+      } else if (!TABLE_REFS.has(type) && !MODIFIERS.has(type) && !ATTRIBUTE_TYPES.has(type) && !type.endsWith('_TYPE_INFO')) {
         throw refused(`query construct ${type} is not allowed`);
       }
     }
-    const cteMap = o.cte_map as { map?: { key: string }[] } | undefined;
-    if (cteMap?.map) for (const e of cteMap.map) ctes.add(String(e.key).toLowerCase());
-    for (const v of Object.values(o)) walk(v, depth + 1);
+    for (const v of Object.values(o)) walk(v, scope, depth + 1);
   };
-  walk(tree.statements, 0);
-  // CTE names are not subtracted here: a CTE may shadow a view and still read it in its own body.
-  return { tables: [...new Set(tables)], ctes: [...ctes] };
+
+  if (!Array.isArray(statements) || statements.length !== 1) throw new QueryError('invalid', 'send exactly one statement');
+  const stmt = statements[0] as Json;
+  walk(stmt.node, undefined, 0);
+  return [...new Set(tables)];
 }

@@ -30,6 +30,19 @@ export const CATALOG = {
   remoteAttach: '_agnes_remote_attach',
 } as const;
 
+/**
+ * What a published view reads: its parquet file (a glob for partitioned tables), or a
+ * table of an attached remote catalog. Kept in {@link CATALOG}.tables so that readers
+ * (the query engine's per-caller sandboxes) know each view's files without parsing SQL.
+ */
+export type ViewTarget = { kind: 'local'; path: string } | { kind: 'remote'; alias: string; schema: string; table: string };
+
+/** The SELECT behind a published view of `target`. */
+export function viewSelectSql(target: ViewTarget): string {
+  if (target.kind === 'local') return `SELECT * FROM read_parquet(${quoteLiteral(target.path)}${target.path.includes('*') ? ', union_by_name = true' : ''})`;
+  return `SELECT * FROM ${quoteIdent(target.alias)}.${quoteIdent(target.schema)}.${quoteIdent(target.table)}`;
+}
+
 /** Options of {@link rebuild}. */
 export interface RebuildOptions {
   /** The folder holding `<source>/extract.duckdb` folders. */
@@ -244,7 +257,8 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
       await conn.run(`CREATE TABLE ${CATALOG.remoteAttach} (source VARCHAR, alias VARCHAR, extension VARCHAR, url VARCHAR, token_env VARCHAR)`);
       await conn.run(
         `CREATE TABLE ${CATALOG.tables} (table_name VARCHAR, source VARCHAR, query_mode VARCHAR, rows BIGINT, size_bytes BIGINT,
-           content_hash VARCHAR, schema_json VARCHAR, extracted_at VARCHAR, description VARCHAR)`,
+           content_hash VARCHAR, schema_json VARCHAR, extracted_at VARCHAR, description VARCHAR,
+           data_path VARCHAR, remote_alias VARCHAR, remote_schema VARCHAR, remote_table VARCHAR)`,
       );
       const attachedAliases = new Set<string>();
       for (const read of reads) {
@@ -269,11 +283,11 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
         }
       }
       // Which tables can publish at all (data present, catalog attached), with their view SQL.
-      const ready = new Map<SourceRead, { t: Candidate; sql: string }[]>();
+      const ready = new Map<SourceRead, { t: Candidate; sql: string; from: ViewTarget }[]>();
       for (const read of reads) {
-        const list: { t: Candidate; sql: string }[] = [];
+        const list: { t: Candidate; sql: string; from: ViewTarget }[] = [];
         for (const t of read.tables) {
-          let select: string;
+          let from: ViewTarget;
           if (t.queryMode === 'local') {
             if (!t.dataPath) {
               problems.push({ source: read.source, table: t.table, reason: 'local table without data_path' });
@@ -284,15 +298,15 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
               problems.push({ source: read.source, table: t.table, reason: abs.problem });
               continue;
             }
-            select = `SELECT * FROM read_parquet(${quoteLiteral(abs)}${t.dataPath.includes('*') ? ', union_by_name = true' : ''})`;
+            from = { kind: 'local', path: abs };
           } else {
             if (!t.remote || !attachedAliases.has(t.remote.alias.toLowerCase())) {
               problems.push({ source: read.source, table: t.table, reason: 'remote table whose catalog is not attached' });
               continue;
             }
-            select = `SELECT * FROM ${quoteIdent(t.remote.alias)}.${quoteIdent(t.remote.schema)}.${quoteIdent(t.remote.table)}`;
+            from = { kind: 'remote', ...t.remote };
           }
-          list.push({ t, sql: `CREATE VIEW ${quoteIdent(t.table)} AS ${select};` });
+          list.push({ t, from, sql: `CREATE VIEW ${quoteIdent(t.table)} AS ${viewSelectSql(from)};` });
         }
         ready.set(read, list);
       }
@@ -316,13 +330,14 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
           problems.push({ source: read.source, table: t.table, reason: `table name ${t.table} is already published by source ${owner}` });
           return false;
         });
-        for (const { t } of await createViews(conn, views, (t, error) =>
+        for (const { t, from } of await createViews(conn, views, (t, error) =>
           problems.push({ source: read.source, table: t.table, reason: `cannot create the view: ${firstLine(error)}` }),
         )) {
           ownerRows.push(`(${quoteLiteral(t.table)}, ${quoteLiteral(read.source)})`);
           tableRows.push(
             `(${[t.table, read.source, t.queryMode].map(quoteLiteral).join(', ')}, ${t.rows ?? 'NULL'}, ${t.sizeBytes ?? 'NULL'}, ` +
-              `${[t.contentHash, t.schema ? JSON.stringify(t.schema) : null, t.extractedAt, t.description].map(literalOrNull).join(', ')})`,
+              `${[t.contentHash, t.schema ? JSON.stringify(t.schema) : null, t.extractedAt, t.description].map(literalOrNull).join(', ')}, ` +
+              `${(from.kind === 'local' ? [from.path, null, null, null] : [null, from.alias, from.schema, from.table]).map(literalOrNull).join(', ')})`,
           );
           const { dataPath: _d, remote: _r, ...built } = t;
           published.push(built);
