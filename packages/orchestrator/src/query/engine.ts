@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, JsonDuckDBValueConverter } from '@duckdb/node-api';
 import { type Logger, type RemoteAttachRow, silentLogger } from '@agnes/connector-kit';
-import { CATALOG, type ViewTarget } from '../rebuild/rebuild.js';
+import { type PublishedViews, readPublishedViews, type ViewTarget } from '../rebuild/rebuild.js';
 import type { RemotePolicy } from '../remote/remote-policy.js';
 import { QueryError } from './query-error.js';
 import { lockDown, Sandbox } from './sandbox.js';
@@ -138,28 +138,13 @@ export class QueryEngine {
     const conn = await instance.connect();
     try {
       const catalog = String((await conn.runAndReadAll('SELECT current_database() AS d')).getRowObjectsJson()[0]?.d);
-      const attach = new Map<string, RemoteAttachRow>();
-      for (const r of (await conn.runAndReadAll(`SELECT alias, extension, url, token_env FROM ${CATALOG.remoteAttach}`)).getRowObjectsJson()) {
-        attach.set(String(r.alias).toLowerCase(), { alias: String(r.alias), extension: String(r.extension), url: String(r.url), tokenEnv: String(r.token_env) });
-      }
-      const views = new Map<string, string>();
-      const targets = new Map<string, ViewTarget>();
-      let rows;
+      let published: PublishedViews;
       try {
-        rows = (await conn.runAndReadAll(`SELECT table_name, data_path, remote_alias, remote_schema, remote_table FROM ${CATALOG.tables}`)).getRowObjectsJson();
+        published = await readPublishedViews(conn);
       } catch (error) {
         throw new QueryError('failed', 'the analytics database was built by an older version; run a sync to rebuild it', { cause: error });
       }
-      for (const r of rows) {
-        const name = String(r.table_name);
-        views.set(name.toLowerCase(), name);
-        targets.set(
-          name.toLowerCase(),
-          r.data_path !== null
-            ? { kind: 'local', path: String(r.data_path) }
-            : { kind: 'remote', alias: String(r.remote_alias), schema: String(r.remote_schema), table: String(r.remote_table) },
-        );
-      }
+      const { names: views, targets, attach } = published;
       // The main instance serves callers who may read every view: all of the extracts folder.
       await lockDown(conn, this.settings(), [...attach.values()], { paths: [], directories: [o.extractsDir + sep] });
       return { key, instance, catalog, views, targets, attach, sandboxes: new Map(), active: 0, retired: false };

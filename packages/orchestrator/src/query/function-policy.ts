@@ -202,6 +202,14 @@ const PRAGMAS = words(`
   verify_parallelism verify_serializer version
 `);
 
+/**
+ * Names DuckDB resolves without parentheses when no column has them (`SELECT current_user`):
+ * the parse tree shows a column there, so the walker cannot refuse them. Each is a
+ * constant of the session (a user name, the date, the schema or catalog name), which is
+ * why they are harmless; the function-policy test fails if DuckDB adds another.
+ */
+export const BARE_KEYWORDS: readonly string[] = ['current_catalog', 'current_date', 'current_role', 'current_schema', 'current_user', 'session_user', 'user'];
+
 /** Scalar, aggregate, window and macro names a query may call (lower case). */
 export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set(
   [...OPERATORS, ...AGGREGATE_AND_WINDOW, ...SCALAR, ...BUILTIN_MACROS].map((n) => n.toLowerCase()),

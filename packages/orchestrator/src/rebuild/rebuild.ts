@@ -43,6 +43,37 @@ export function viewSelectSql(target: ViewTarget): string {
   return `SELECT * FROM ${quoteIdent(target.alias)}.${quoteIdent(target.schema)}.${quoteIdent(target.table)}`;
 }
 
+/** The published views of an analytics file, as {@link rebuild} recorded them. */
+export interface PublishedViews {
+  /** View names: lower case → as published. */
+  names: Map<string, string>;
+  /** What each view reads, by lower-case name. */
+  targets: Map<string, ViewTarget>;
+  /** Remote catalogs by lower-case alias. */
+  attach: Map<string, RemoteAttachRow>;
+}
+
+/** Reads {@link PublishedViews} from a connection to an analytics file. */
+export async function readPublishedViews(conn: DuckDBConnection): Promise<PublishedViews> {
+  const attach = new Map<string, RemoteAttachRow>();
+  for (const r of (await conn.runAndReadAll(`SELECT alias, extension, url, token_env FROM ${CATALOG.remoteAttach}`)).getRowObjectsJson()) {
+    attach.set(String(r.alias).toLowerCase(), { alias: String(r.alias), extension: String(r.extension), url: String(r.url), tokenEnv: String(r.token_env) });
+  }
+  const names = new Map<string, string>();
+  const targets = new Map<string, ViewTarget>();
+  for (const r of (await conn.runAndReadAll(`SELECT table_name, data_path, remote_alias, remote_schema, remote_table FROM ${CATALOG.tables}`)).getRowObjectsJson()) {
+    const name = String(r.table_name);
+    names.set(name.toLowerCase(), name);
+    targets.set(
+      name.toLowerCase(),
+      r.data_path !== null
+        ? { kind: 'local', path: String(r.data_path) }
+        : { kind: 'remote', alias: String(r.remote_alias), schema: String(r.remote_schema), table: String(r.remote_table) },
+    );
+  }
+  return { names, targets, attach };
+}
+
 /** Options of {@link rebuild}. */
 export interface RebuildOptions {
   /** The folder holding `<source>/extract.duckdb` folders. */
