@@ -136,6 +136,10 @@ describe('query engine: legitimate corpus', () => {
     await expect(refusedStream()).rejects.toMatchObject({ code: 'forbidden' });
   });
 
+  it('answers a syntax error as invalid input, not as a failure of the server', async () => {
+    await expect(engine.query('WITH a AS (SELECT 1) WITH b AS (SELECT 1) SELECT 1')).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/^syntax error: .*"WITH"/i) });
+  });
+
   it('hides DuckDB hints that would name other tables', async () => {
     const message = await engine.query('SELECT nope FROM orders').catch((e: Error) => e.message);
     expect(message).toMatch(/nope/);

@@ -23,7 +23,8 @@ export class QueryError extends Error {
 
   /** Maps a DuckDB error to a safe QueryError. */
   static fromDuckDB(error: unknown): QueryError {
-    const raw = error instanceof Error ? error.message : String(error);
+    // extractStatements wraps the parser's error in a prefix of its own.
+    const raw = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements:\s*/i, '');
     const first = (raw.split('\n')[0] ?? '').replace(/\s*Did you mean.*$/i, '').replace(/\s*Candidate bindings:.*$/i, '');
     if (/INTERRUPT/i.test(raw)) return new QueryError('timeout', 'the query took too long and was stopped', { cause: error });
     if (/^Parser Error/i.test(raw)) return new QueryError('invalid', `syntax error: ${first.replace(/^Parser Error:\s*/i, '')}`, { cause: error });
