@@ -230,4 +230,5 @@ export const LEGIT: string[] = [
   "SELECT strftime(TIMESTAMP '2024-01-01 10:00:00', '%Y'), md5('x'), hash(1), uuid() IS NOT NULL, random() < 2",
   "SELECT json_extract('{\"a\": 1}', '$.a'), '{\"a\": 2}'::JSON ->> '$.a'",
   'SELECT unnest(generate_series(1, 3)) AS i, range(3) AS l',
+  'SELECT count(*) FROM main.orders JOIN server.main.customers ON true',
 ];

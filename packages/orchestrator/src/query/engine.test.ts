@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cap } from '@agnes/connector-kit';
@@ -175,6 +176,61 @@ describe('query engine: limits and swaps', () => {
     await rebuild({ extractsDir: g.extractsDir, target: g.target, remote: testPolicy });
     expect((await slow).rows).toEqual([{ n: '15000000' }]);
     expect((await e.query('SELECT count(*) AS n FROM orders')).rows).toEqual([{ n: '9' }]);
+    e.close();
+  });
+});
+
+describe('query engine: sandboxes', () => {
+  const reach = (tables: string[]) => ({ readable: (published: readonly string[]) => published.filter((t) => tables.includes(t)) });
+
+  it('builds one sandbox per readable set, shared by concurrent queries, and removes them on close', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agnes-sandboxes-'));
+    const e = new QueryEngine({ analyticsPath: f.target, extractsDir: f.extractsDir, remote: testPolicy, env: { KBC_TOKEN: 't' }, sandboxDir: dir });
+    const counts = await Promise.all(Array.from({ length: 4 }, () => e.query('SELECT count(*) AS n FROM orders', reach(['orders']))));
+    expect(counts.map((r) => r.rows)).toEqual(Array.from({ length: 4 }, () => [{ n: '5' }]));
+    expect(readdirSync(dir)).toHaveLength(1);
+    await e.query('SELECT count(*) AS n FROM customers', reach(['customers']));
+    expect(readdirSync(dir)).toHaveLength(2);
+    // A caller who may read every view needs no sandbox.
+    await e.query('SELECT count(*) AS n FROM salaries', reach(['orders', 'customers', 'salaries', 'wh_sales']));
+    expect(readdirSync(dir)).toHaveLength(2);
+    await expect(e.query('SELECT count(*) FROM customers', reach(['orders']))).rejects.toMatchObject({ code: 'forbidden' });
+    e.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('keeps at most eight idle sandboxes, closing the least recently used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agnes-sandboxes-'));
+    const e = new QueryEngine({ analyticsPath: f.target, extractsDir: f.extractsDir, sandboxDir: dir });
+    // Eleven different reaches: every subset of {orders, customers, salaries} with orders, and more.
+    const sets = [['orders'], ['customers'], ['salaries'], ['orders', 'customers'], ['orders', 'salaries'], ['customers', 'salaries'], ['orders', 'wh_sales'], ['customers', 'wh_sales'], ['salaries', 'wh_sales'], ['wh_sales'], []];
+    for (const tables of sets) {
+      const r = await e.query('SELECT 1 AS one', reach(tables));
+      expect(r.rows).toEqual([{ one: 1 }]);
+      expect(readdirSync(dir).length).toBeLessThanOrEqual(8);
+    }
+    // An evicted reach is rebuilt on its next query.
+    expect((await e.query('SELECT count(*) AS n FROM orders', reach(['orders']))).rows).toEqual([{ n: '5' }]);
+    e.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('rebuilds sandboxes for a new analytics generation and closes the old ones', async () => {
+    const g = await buildFixture();
+    await rebuild({ extractsDir: g.extractsDir, target: g.target });
+    const dir = mkdtempSync(join(tmpdir(), 'agnes-sandboxes-'));
+    const e = new QueryEngine({ analyticsPath: g.target, extractsDir: g.extractsDir, sandboxDir: dir });
+    expect((await e.query('SELECT count(*) AS n FROM orders', reach(['orders']))).rows).toEqual([{ n: '5' }]);
+    const first = readdirSync(dir);
+    await new ConnectorRuntime(join(g.extractsDir, 'crm')).run(
+      tableConnector([{ info: { name: 'orders', schema: ordersBatch().schema, capabilities: Cap.READ }, batch: ordersBatch(9) }]),
+      { tables: ['orders'] },
+    );
+    await rebuild({ extractsDir: g.extractsDir, target: g.target });
+    expect((await e.query('SELECT count(*) AS n FROM orders', reach(['orders']))).rows).toEqual([{ n: '9' }]);
+    const second = readdirSync(dir);
+    expect(second).toHaveLength(1);
+    expect(second).not.toEqual(first);
     e.close();
   });
 });

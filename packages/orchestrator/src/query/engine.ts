@@ -27,8 +27,13 @@ export interface QueryEngineOptions {
   timeoutMs?: number;
   /** DuckDB threads. Default: DuckDB's choice. */
   threads?: number;
-  /** DuckDB memory limit, e.g. `'2GB'`. */
+  /** DuckDB memory limit, e.g. `'2GB'`, per instance (the main one and each sandbox). */
   memoryLimit?: string;
+  /**
+   * Where per-caller sandboxes are built, and where their queries spill to disk. Default:
+   * the OS temp folder. Each sandbox is a private folder removed when it closes.
+   */
+  sandboxDir?: string;
   logger?: Logger;
 }
 
@@ -71,8 +76,10 @@ interface Generation {
   targets: Map<string, ViewTarget>;
   /** Remote catalogs by lower-case alias. */
   attach: Map<string, RemoteAttachRow>;
-  /** Sandboxes by readable set; see {@link Sandbox}. */
+  /** Sandboxes by readable set, opening or open; see {@link Sandbox}. */
   sandboxes: Map<string, Promise<Sandbox>>;
+  /** The ones open, by the same key. */
+  open: Map<string, Sandbox>;
   active: number;
   retired: boolean;
 }
@@ -147,7 +154,7 @@ export class QueryEngine {
       const { names: views, targets, attach } = published;
       // The main instance serves callers who may read every view: all of the extracts folder.
       await lockDown(conn, this.settings(), [...attach.values()], { paths: [], directories: [o.extractsDir + sep] });
-      return { key, instance, catalog, views, targets, attach, sandboxes: new Map(), active: 0, retired: false };
+      return { key, instance, catalog, views, targets, attach, sandboxes: new Map(), open: new Map(), active: 0, retired: false };
     } catch (error) {
       instance.closeSync();
       throw error;
@@ -188,7 +195,6 @@ export class QueryEngine {
       const readable = options.readable ? this.readableOf(gen, options.readable) : undefined;
       if (readable && readable.size < gen.views.size) {
         sandbox = await this.sandbox(gen, readable);
-        sandbox.active++;
       }
       conn = await (sandbox?.instance ?? gen.instance).connect();
       const refs = await inspectQuery(conn, sql, gen.catalog);
@@ -217,7 +223,7 @@ export class QueryEngine {
     return out;
   }
 
-  /** The sandbox for one readable set in this generation, built on first use. */
+  /** The sandbox for one readable set in this generation, built on first use; counted active for the caller. */
   private async sandbox(gen: Generation, readable: Set<string>): Promise<Sandbox> {
     for (;;) {
       const names = [...readable].sort();
@@ -227,26 +233,25 @@ export class QueryEngine {
         const views = names.map((n) => ({ name: gen.views.get(n)!, from: gen.targets.get(n)! }));
         const aliases = new Set(views.flatMap((v) => (v.from.kind === 'remote' ? [v.from.alias.toLowerCase()] : [])));
         const attach = [...aliases].flatMap((a) => (gen.attach.has(a) ? [gen.attach.get(a)!] : []));
-        pending = Sandbox.open({ ...this.settings(), views, attach });
+        pending = Sandbox.open({ ...this.settings(), views, attach, parentDir: this.options.sandboxDir, catalog: gen.catalog });
         gen.sandboxes.set(key, pending);
-        pending.catch(() => gen.sandboxes.delete(key));
-        void this.evict(gen);
+        pending.then(
+          (opened) => {
+            // The generation may have closed while this one was being built.
+            if (gen.sandboxes.get(key) === pending) gen.open.set(key, opened);
+            else opened.close();
+          },
+          () => gen.sandboxes.delete(key),
+        );
       }
       const sandbox = await pending;
       // An eviction may have closed it between its promise settling and this line.
-      if (!sandbox.closed) return sandbox;
-    }
-  }
-
-  /** Closes the least recently used idle sandboxes past {@link MAX_SANDBOXES}. */
-  private async evict(gen: Generation): Promise<void> {
-    if (gen.sandboxes.size <= MAX_SANDBOXES) return;
-    const settled = await Promise.all([...gen.sandboxes].map(async ([key, p]) => [key, await p.catch(() => undefined)] as const));
-    const idle = settled.filter((e): e is readonly [string, Sandbox] => e[1] !== undefined && e[1].active === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
-    for (const [key, sandbox] of idle.slice(0, Math.max(0, gen.sandboxes.size - MAX_SANDBOXES))) {
-      if (sandbox.active > 0) continue;
-      gen.sandboxes.delete(key);
-      sandbox.close();
+      if (!sandbox.closed) {
+        // Counted before anything else runs, so that no eviction closes it under the caller.
+        sandbox.active++;
+        evict(gen, key);
+        return sandbox;
+      }
     }
   }
 
@@ -335,9 +340,21 @@ export class QueryEngine {
   }
 }
 
+/** Closes the least recently used idle sandboxes past {@link MAX_SANDBOXES}, never `keep`. */
+function evict(gen: Generation, keep: string): void {
+  if (gen.open.size <= MAX_SANDBOXES) return;
+  const idle = [...gen.open].filter(([key, s]) => key !== keep && s.active === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+  for (const [key, sandbox] of idle.slice(0, gen.open.size - MAX_SANDBOXES)) {
+    gen.open.delete(key);
+    gen.sandboxes.delete(key);
+    sandbox.close();
+  }
+}
+
 /** Closes a generation's instance and every sandbox it opened (a sandbox still opening closes when it settles). */
 function closeGeneration(gen: Generation): void {
   gen.instance.closeSync();
-  for (const pending of gen.sandboxes.values()) void pending.then((s) => s.close(), () => undefined);
+  for (const sandbox of gen.open.values()) sandbox.close();
+  gen.open.clear();
   gen.sandboxes.clear();
 }

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type Logger, quoteIdent, quoteLiteral, type RemoteAttachRow, silentLogger } from '@agnes/connector-kit';
 import { type ViewTarget, viewSelectSql } from '../rebuild/rebuild.js';
@@ -17,6 +17,10 @@ export interface InstanceSettings {
 
 /** What one caller may read: published views, each with what it reads. */
 export interface SandboxSpec extends InstanceSettings {
+  /** The folder to build the sandbox in (a private folder is made inside). Default: the OS temp folder. */
+  parentDir?: string;
+  /** The catalog name queries see, as in the analytics file (so `server.main.orders` means the same in both). */
+  catalog?: string;
   views: readonly { name: string; from: ViewTarget }[];
   /** `_agnes_remote_attach` rows of the remote catalogs those views read. */
   attach: readonly RemoteAttachRow[];
@@ -92,8 +96,8 @@ export class Sandbox {
 
   /** Builds the sandbox database for `spec` in a private temporary folder and opens it locked down. */
   static async open(spec: SandboxSpec): Promise<Sandbox> {
-    const dir = mkdtempSync(join(tmpdir(), 'agnes-sandbox-'));
-    const file = join(dir, 'views.duckdb');
+    const dir = mkdtempSync(join(spec.parentDir ?? tmpdir(), 'agnes-sandbox-'));
+    const file = join(dir, `${basename(spec.catalog ?? 'views')}.duckdb`);
     try {
       const builder = await DuckDBInstance.create(file, { autoinstall_known_extensions: 'false' });
       try {
