@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeApi, errorOf } from './harness.js';
 
@@ -90,6 +91,25 @@ describeApi('manifest, downloads, query and catalog', {}, (api) => {
       expect([400, 403], sql).toContain(res.status);
     }
     expect((await api().request('POST', '/api/query', { token: analyst.token, body: { sql: 'DELETE FROM orders' } })).status).toBe(400);
+  });
+
+  it('gives an analyst nothing of other tables through CTE scope escapes or catalog macros', async () => {
+    const glob = join(api().dataDir, 'extracts', '*', 'data', '*.parquet');
+    const attacks = [
+      `SELECT * FROM '${glob}' WHERE EXISTS (WITH "${glob}" AS (SELECT 1) SELECT 1)`,
+      ...['duckdb_tables', 'duckdb_views', 'sqlite_master', 'pg_settings', 'duckdb_databases', '_agnes_tables', 'customers'].map((x) => `SELECT * FROM (WITH "${x}" AS (SELECT 1) SELECT 1) AS _s, ${x}`),
+      'SELECT pg_get_viewdef(x) AS d FROM range(0, 100000) t(x) WHERE d IS NOT NULL',
+      "SELECT json_serialize_plan('SELECT * FROM customers')",
+    ];
+    for (const sql of attacks) {
+      const res = await api().request('POST', '/api/query', { token: analyst.token, body: { sql } });
+      expect([400, 403], sql).toContain(res.status);
+      const body = JSON.stringify(await res.json());
+      expect(body, sql).not.toMatch(/CREATE VIEW|read_parquet|extracts\/shop/);
+    }
+    // The analyst's own table still answers, from their sandbox.
+    const own = await api().call('POST', '/api/query', { token: analyst.token, body: { sql: 'WITH o AS (SELECT * FROM orders) SELECT count(*) AS n FROM o' } });
+    expect(own.rows).toEqual([['100']]);
   });
 
   it('honours table subscriptions in the manifest', async () => {
