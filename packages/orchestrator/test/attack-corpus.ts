@@ -8,8 +8,28 @@
 /** Queries that must be refused, each with no side effect. `extractsDir` is the fixture's. */
 export function hostileQueries(extractsDir: string): string[] {
   const glob = `${extractsDir}/*/data/*.parquet`;
-  return [...HOSTILE, ...scopeEscapes(glob), ...CATALOG_MACROS];
+  return [...HOSTILE, ...scopeEscapes(glob), ...CATALOG_MACROS, ...STATE_LEAKS];
 }
+
+/** An exported aggregate state holds a raw heap pointer (found in review): refused, and harmless to run. */
+const STATE_LEAKS: string[] = [
+  "SELECT hex((first(repeat('A', 40)) EXPORT_STATE)::BLOB) AS h FROM range(1)",
+  'SELECT first(id) EXPORT_STATE FROM orders',
+  'SELECT sum(amount) EXPORT_STATE OVER () FROM orders',
+];
+
+/**
+ * Forged aggregate states that read (or, at a bad address, crash on) any address of the
+ * server's memory, which no DuckDB setting confines: only the parse-tree guard stops them,
+ * so they are never sent to a sandbox without it. The address here is 0x10: run, it crashes.
+ */
+export const MEMORY_READS: string[] = [
+  "WITH st AS (SELECT first('\\x00'::BLOB) EXPORT_STATE AS s FROM range(1)) SELECT hex(finalize(cast_to_type(unhex('08000000' || '00000000' || '1000000000000000' || '0100000000000000'), s))) AS mem FROM st",
+  "SELECT finalize(cast_to_type(unhex('0800000000000000100000000000000001'), first(1) EXPORT_STATE)) FROM range(1)",
+  "SELECT finalize(replace_type(unhex('08'), NULL::BLOB, (SELECT first(1) EXPORT_STATE FROM range(1))))",
+  'SELECT finalize(x) FROM (SELECT 1 AS x)',
+  'SELECT combine(x, 1) FROM (SELECT 1 AS x)',
+];
 
 /** Finding 1 of the query-guard issue and its relatives: a CTE that is not in scope where the name is read. */
 function scopeEscapes(glob: string): string[] {

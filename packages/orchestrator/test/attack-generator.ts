@@ -75,6 +75,9 @@ const expressionTargets: Target[] = [
   '(SELECT max(salary) FROM "SALARIES")',
   "(SELECT count(*) FROM 'x.parquet')",
   '(SELECT count(*) FROM duckdb_views())',
+  "(SELECT hex(first(name) EXPORT_STATE) FROM salaries)",
+  "(SELECT hex((max(1) EXPORT_STATE)::BLOB) FROM range(1))",
+  "cast_to_type('1', 1)",
 ].map((text) => ({ kind: 'expression', text, name: 'd' }));
 
 /** Where a table hole sits inside one SELECT. */

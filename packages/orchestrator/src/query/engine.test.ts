@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cap } from '@agnes/connector-kit';
 import { ConnectorRuntime } from '@agnes/connector-runtime';
-import { hostileQueries, LEGIT } from '../../test/attack-corpus.js';
+import { hostileQueries, LEGIT, MEMORY_READS } from '../../test/attack-corpus.js';
 import { buildFixture, ordersBatch, SECRET_MARKER, tableConnector, testPolicy } from '../../test/fixtures.js';
 import { rebuild } from '../rebuild/rebuild.js';
 import { QueryEngine } from './engine.js';
@@ -34,7 +34,7 @@ describe('query engine: hostile corpus', () => {
     ['the guard and the sandbox', analystInSandbox],
   ] as const) {
     it(`refuses every hostile query with a clear error and no side effect (${mode})`, async () => {
-      const hostile = hostileQueries(f.extractsDir);
+      const hostile = [...hostileQueries(f.extractsDir), ...MEMORY_READS];
       const before = readdirSync('/tmp').length;
       const accepted: string[] = [];
       for (const sql of hostile) {
@@ -70,6 +70,19 @@ describe('query engine: hostile corpus', () => {
     }
     // The same CTE in scope still shadows as SQL says.
     expect((await engine.query('WITH salaries AS (SELECT 7 AS x) SELECT x FROM salaries', { authorize: analyst })).rows).toEqual([{ x: 7 }]);
+  });
+
+  it('refuses exported and forged aggregate states, which read the server memory past every wall (found in review)', async () => {
+    for (const sql of MEMORY_READS) {
+      await expect(engine.query(sql, analystInSandbox), sql).rejects.toMatchObject({ code: 'refused', message: expect.stringMatching(/EXPORT_STATE is not allowed|function (finalize|combine|cast_to_type|replace_type)\(\) is not allowed/) });
+    }
+    await expect(engine.query('SELECT first(id) EXPORT_STATE FROM orders', analystInSandbox)).rejects.toMatchObject({ code: 'refused', message: 'first(…) EXPORT_STATE is not allowed' });
+  });
+
+  it('refuses a NUL character, after which DuckDB would read another query', async () => {
+    const e = await engine.query('SELECT * FROM orders LIMIT 1\0; SELECT * FROM salaries', analystInSandbox).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(QueryError);
+    expect(e).toMatchObject({ code: 'invalid', message: 'the query contains a NUL character; remove it' });
   });
 
   it('refuses catalog macros that expand after the check (finding 2)', async () => {

@@ -45,6 +45,17 @@ describe('function policy of the pinned DuckDB', () => {
     expect(ALLOWED_TABLE_FUNCTIONS.filter((n) => REFUSED_TABLE_FUNCTIONS.has(n))).toEqual([]);
   });
 
+  it('allows no function that takes or makes raw memory: aggregate states, pointers', async () => {
+    const typed = (
+      await conn.runAndReadAll(`SELECT DISTINCT lower(function_name) AS name, array_to_string(parameter_types, ',') || ' -> ' || coalesce(return_type, '') AS sig FROM duckdb_functions()`)
+    ).getRowObjectsJson();
+    const risky = typed.filter((r) => /AGGREGATE_STATE|POINTER/i.test(String(r.sig)));
+    expect(risky.map((r) => r.name).sort()).toEqual(['arrow_scan', 'arrow_scan_dumb', 'combine', 'finalize']);
+    expect(risky.filter((r) => ALLOWED_FUNCTIONS.has(String(r.name)) || ALLOWED_TABLE_FUNCTIONS.includes(String(r.name)))).toEqual([]);
+    // And none that casts to the type of an arbitrary value.
+    expect(['cast_to_type', 'replace_type'].filter((n) => ALLOWED_FUNCTIONS.has(n))).toEqual([]);
+  });
+
   it('refuses every macro outside main (pg_catalog, information_schema) whatever it is called', () => {
     const outside = functions.filter((f) => f.schema !== 'main');
     expect(outside.length).toBeGreaterThan(40);

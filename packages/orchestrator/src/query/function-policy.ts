@@ -44,13 +44,13 @@ const SCALAR = words(`
   array_resize array_reverse_sort array_select array_slice array_sort array_to_json
   array_transform array_unique array_value array_where array_zip ascii asin asinh atan atan2 atanh
   bar base64 bin bit_count bit_length bit_position bitstring can_cast_implicitly cardinality
-  cast_to_type cbrt ceil ceiling century char_length character_length chr combine concat concat_ws
+  cbrt ceil ceiling century char_length character_length chr concat concat_ws
   constant_or_null contains cos cosh cot create_sort_key current_date current_localtime
   current_localtimestamp damerau_levenshtein date_diff date_part date_sub date_trunc datediff
   datepart datesub datetrunc day dayname dayofmonth dayofweek dayofyear decade decode degrees
   divide editdist3 element_at encode ends_with enum_code enum_first enum_last enum_range
   enum_range_boundary epoch epoch_ms epoch_ns epoch_us equi_width_bins era error even exp
-  factorial filter finalize flatten floor format format_bytes formatReadableDecimalSize
+  factorial filter flatten floor format format_bytes formatReadableDecimalSize
   formatReadableSize from_base64 from_binary from_hex from_json from_json_strict gamma gcd
   gen_random_uuid generate_series get_bit get_current_time get_current_timestamp get_type grade_up
   greatest greatest_common_divisor hamming hash hex hour icu_collate_af icu_collate_am
@@ -95,7 +95,7 @@ const SCALAR = words(`
   octet_length ord parse_dirname parse_dirpath parse_filename parse_formatted_bytes parse_path pi
   position pow power prefix printf quarter radians random range reduce regexp_escape
   regexp_extract regexp_extract_all regexp_full_match regexp_matches regexp_replace
-  regexp_split_to_array remap_struct repeat replace replace_type reverse right right_grapheme
+  regexp_split_to_array remap_struct repeat replace reverse right right_grapheme
   round row row_to_json rpad rtrim second set_bit setseed sha1 sha256 sign signbit sin sinh split
   sqrt st_asbinary st_astext st_aswkb st_aswkt st_crs st_geomfromwkb st_intersects_extent
   st_setcrs starts_with str_split str_split_regex strftime string_split string_split_regex
@@ -129,9 +129,13 @@ const BUILTIN_MACROS = words(`
 /**
  * Scalars that read the catalog, settings, variables, sequences or logs, parse or plan
  * SQL held in a string (`json_serialize_plan` binds it, revealing tables' columns), sleep,
- * or expose storage internals.
+ * or expose storage internals — and those that take or forge raw aggregate states
+ * (`finalize`, `combine`) or cast to the type of any value (`cast_to_type`,
+ * `replace_type`): a state forged from bytes makes `finalize` read any address of the
+ * server's memory (found in review; `EXPORT_STATE` is refused by the walker too).
  */
 const REFUSED_SCALAR = words(`
+  cast_to_type combine finalize replace_type
   __internal_compress_integral_ubigint __internal_compress_integral_uinteger
   __internal_compress_integral_usmallint __internal_compress_integral_utinyint
   __internal_compress_string_hugeint __internal_compress_string_ubigint

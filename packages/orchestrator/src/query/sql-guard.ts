@@ -87,6 +87,8 @@ type Json = Record<string, unknown>;
  */
 export async function inspectQuery(conn: DuckDBConnection, sql: string, catalog: string): Promise<QueryReferences> {
   if (sql.length > 100_000) throw new QueryError('invalid', 'the query is longer than 100,000 characters');
+  // DuckDB reads SQL as a C string: text after a NUL would be checked and run differently.
+  if (sql.includes('\0')) throw new QueryError('invalid', 'the query contains a NUL character; remove it');
   let depth = 0;
   for (const ch of sql) {
     if (ch === '(') depth++;
@@ -100,8 +102,13 @@ export async function inspectQuery(conn: DuckDBConnection, sql: string, catalog:
     throw QueryError.fromDuckDB(error);
   }
   if (count !== 1) throw new QueryError('invalid', `send exactly one statement (got ${count}); remove the extra ';'-separated statements`);
-  const r = await conn.runAndReadAll(`SELECT json_serialize_sql(${quoteLiteral(sql)}) AS j`);
-  const tree = JSON.parse(String(r.getRowObjectsJson()[0]?.j)) as Json;
+  let tree: Json;
+  try {
+    const r = await conn.runAndReadAll(`SELECT json_serialize_sql(${quoteLiteral(sql)}) AS j`);
+    tree = JSON.parse(String(r.getRowObjectsJson()[0]?.j)) as Json;
+  } catch (error) {
+    throw QueryError.fromDuckDB(error);
+  }
   if (tree.error) {
     const message = String(tree.error_message ?? '');
     if (/Only SELECT statements/i.test(message)) throw new QueryError('refused', 'only read queries (SELECT or WITH … SELECT) are allowed');
@@ -139,6 +146,8 @@ export function referencedTables(statements: unknown, catalog: string): string[]
     const schema = String(o.schema ?? '');
     const cat = String(o.catalog ?? '');
     if (cat !== '' || (schema !== '' && fold(schema) !== 'main')) throw refused(`${kind} ${[cat, schema, name].filter(Boolean).join('.')}() is not allowed`);
+    // An exported aggregate state is raw memory; forged, it reads any address of the process.
+    if (o.export_state === true) throw refused(`${name}(…) EXPORT_STATE is not allowed`);
     if (kind === 'table function') {
       if (!ALLOWED_TABLE_FUNCTIONS.includes(n)) {
         throw refused(`table function ${name || '(unknown)'}() is not allowed; allowed: ${ALLOWED_TABLE_FUNCTIONS.join(', ')}`);
