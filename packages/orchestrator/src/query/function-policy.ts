@@ -108,7 +108,7 @@ const SCALAR = words(`
   to_timestamp to_weeks to_years today transaction_timestamp translate trim trunc try_strptime
   typeof ucase unbin unhex unicode union_extract union_tag union_value unpivot_list upper
   url_decode url_encode uuid uuid_extract_timestamp uuid_extract_version uuidv4 uuidv7
-  variant_bytes_to_variant variant_extract variant_normalize variant_to_parquet_variant
+  variant_extract variant_normalize 
   variant_typeof version week weekday weekofyear xor year yearweek
 `);
 
@@ -132,10 +132,11 @@ const BUILTIN_MACROS = words(`
  * or expose storage internals — and those that take or forge raw aggregate states
  * (`finalize`, `combine`) or cast to the type of any value (`cast_to_type`,
  * `replace_type`): a state forged from bytes makes `finalize` read any address of the
- * server's memory (found in review; `EXPORT_STATE` is refused by the walker too).
+ * server's memory (found in review; `EXPORT_STATE` is refused by the walker too) — and the
+ * Parquet reader's internal VARIANT decoders, which parse raw bytes no analyst writes.
  */
 const REFUSED_SCALAR = words(`
-  cast_to_type combine finalize replace_type
+  cast_to_type combine finalize replace_type variant_bytes_to_variant variant_to_parquet_variant
   __internal_compress_integral_ubigint __internal_compress_integral_uinteger
   __internal_compress_integral_usmallint __internal_compress_integral_utinyint
   __internal_compress_string_hugeint __internal_compress_string_ubigint
