@@ -2,10 +2,16 @@ import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeApi } from './harness.js';
 
-// Not timed: correctness under concurrency. 50 clients query and download while ten syncs
-// replace the data underneath them; every answer must be complete, old or new, never an error.
+/** Clients and syncs: bounded work, enough to overlap every phase of a sync with requests. */
+const CLIENTS = 16;
+const SYNCS = 4;
+
+// Not timed: correctness under concurrency. Clients query and download while syncs replace the
+// data underneath them; every answer must be complete, old or new, never an error. The work is
+// bounded and the time limit far above it, so a slow machine makes it slower, never red;
+// throughput is measured in `pnpm bench`.
 describeApi('queries and downloads during syncs', { listen: true, sample: { rows: 3000 } }, (api) => {
-  it('serves 50 concurrent clients with zero errors while 10 syncs rebuild the analytics file', async () => {
+  it(`serves ${CLIENTS} concurrent clients with zero errors while ${SYNCS} syncs rebuild the analytics file`, { timeout: 600_000 }, async () => {
     const admin = api().adminToken;
     const analyst = await api().user('busy@example.com');
     const group = await api().call('POST', '/api/admin/groups', { token: admin, body: { name: 'busy' } });
@@ -18,7 +24,9 @@ describeApi('queries and downloads during syncs', { listen: true, sample: { rows
     let done = false;
     let requests = 0;
     const client = async (n: number) => {
-      while (!done) {
+      // One more round after the last sync, so the final version is always seen.
+      for (let last = false; !last; ) {
+        last = done;
         requests += 1;
         try {
           if (n % 2 === 0) {
@@ -47,8 +55,8 @@ describeApi('queries and downloads during syncs', { listen: true, sample: { rows
         }
       }
     };
-    const clients = Array.from({ length: 50 }, (_, i) => client(i));
-    for (let version = 2; version <= 11; version += 1) {
+    const clients = Array.from({ length: CLIENTS }, (_, i) => client(i));
+    for (let version = 2; version <= SYNCS + 1; version += 1) {
       await api().call('PATCH', '/api/admin/sources/shop', { token: admin, body: { config: { rows: 3000, version } } });
       const job = await api().sync();
       if (job.status !== 'succeeded') problems.push(`sync ${version} ${job.status}: ${job.error}`);
@@ -56,7 +64,7 @@ describeApi('queries and downloads during syncs', { listen: true, sample: { rows
     done = true;
     await Promise.all(clients);
     expect(problems).toEqual([]);
-    expect(requests).toBeGreaterThan(100);
-    expect(seenVersions.size).toBeGreaterThan(1);
+    expect(requests).toBeGreaterThanOrEqual(CLIENTS * 2);
+    expect(seenVersions.has(SYNCS + 1)).toBe(true);
   });
 });
