@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -132,5 +133,38 @@ describe('rebuild', () => {
       expect(rows[0]!.n === 4 || rows[0]!.n === 34).toBe(true);
       expect(await query(f.target, 'SELECT count(*)::INTEGER AS n FROM orders')).toEqual([{ n: 5 }]);
     }
+  }, 120_000);
+
+  it('removes the temp files of a rebuild killed with SIGKILL at the next rebuild, keeping the analytics file whole', async () => {
+    const f = await buildFixture();
+    await rebuild({ extractsDir: f.extractsDir, target: f.target, remote: testPolicy });
+    for (let s = 0; s < 30; s++) await new ConnectorRuntime(join(f.extractsDir, `more_${s}`)).run(tableConnector([{ info: { name: `t_${s}`, schema: ordersBatch().schema, capabilities: Cap.READ }, batch: ordersBatch() }]));
+    const child = fileURLToPath(new URL('../../test/rebuild.fixture.ts', import.meta.url));
+    const leftovers = () => readdirSync(dirname(f.target)).filter((n) => n.startsWith(`${basename(f.target)}.tmp-`)).sort();
+    // Kill the looping child while a temp file and its WAL exist; the child may publish
+    // between the look and the kill, so try again until the kill leaves them behind.
+    let left: string[] = [];
+    for (let attempt = 0; attempt < 5 && !left.some((n) => n.endsWith('.wal')); attempt++) {
+      const p = spawn(process.execPath, ['--conditions=@agnes/source', '--import', 'tsx', child, f.extractsDir, f.target], {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        stdio: 'ignore',
+      });
+      const exited = new Promise((r) => p.on('exit', r));
+      while (p.exitCode === null && !leftovers().some((n) => n.endsWith('.wal'))) await new Promise((r) => setTimeout(r, 5));
+      p.kill('SIGKILL');
+      await exited;
+      left = leftovers();
+    }
+    expect(left.some((n) => n.endsWith('.wal'))).toBe(true);
+    expect(left.some((n) => /\.tmp-\d+-[0-9a-f]+$/.test(n))).toBe(true);
+    const rows = await query(f.target, 'SELECT count(*)::INTEGER AS n FROM _agnes_tables');
+    expect(rows[0]!.n === 4 || rows[0]!.n === 34).toBe(true);
+
+    // The killed child's lock goes stale; the next rebuild takes it and clears the leftovers.
+    const r = await rebuild({ extractsDir: f.extractsDir, target: f.target, remote: testPolicy });
+    expect(r.tables).toHaveLength(34);
+    expect(leftovers()).toEqual([]);
+    expect(await query(f.target, 'SELECT count(*)::INTEGER AS n FROM _agnes_tables')).toEqual([{ n: 34 }]);
+    expect(await query(f.target, 'SELECT count(*)::INTEGER AS n FROM t_29')).toEqual([{ n: 5 }]);
   }, 120_000);
 });

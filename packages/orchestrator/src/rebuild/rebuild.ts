@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   discardDatabaseFile,
@@ -259,7 +259,8 @@ async function previousOwners(target: string): Promise<Map<string, string>> {
  * analytics file, renamed over `target`. Problems (bad names, a corrupt extract, a
  * missing data file, a refused `_remote_attach` row, a table name another source
  * owns) are reported and skipped; the rest publishes. One rebuild at a time, also
- * across processes; queries on the previous file are not disturbed.
+ * across processes; queries on the previous file are not disturbed. Temp files of
+ * rebuilds killed earlier (in any process) are removed first.
  *
  * @example
  * const { tables, problems } = await rebuild({ extractsDir: 'data/extracts', target: 'data/analytics/server.duckdb' });
@@ -271,6 +272,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
   const logger = options.logger ?? silentLogger;
   await mkdir(dirname(target), { recursive: true });
   return withFileLock(`${target}.rebuild`, options.lockWaitMs ?? 60_000, async () => {
+    await removeLeftovers(target, logger);
     const problems: RebuildProblem[] = [];
     const owners = await previousOwners(target);
     const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -390,6 +392,21 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
     for (const p of problems) logger.warn(`not published: ${p.reason}`, { source: p.source, table: p.table });
     return { tables: published, problems, durationMs: performance.now() - started };
   });
+}
+
+/**
+ * Removes what killed rebuilds left beside `target`: `<target>.tmp-*` files, their WAL and
+ * DuckDB's spill folder. Called holding the rebuild lock, and a rebuild creates its temp
+ * files only while holding it, so none can belong to a live rebuild in any process. The
+ * lock decides, not the PID in the name: replicas in containers do not share PIDs.
+ */
+async function removeLeftovers(target: string, logger: Logger): Promise<void> {
+  const prefix = `${basename(target)}.tmp-`;
+  for (const name of await readdir(dirname(target))) {
+    if (!name.startsWith(prefix)) continue;
+    await rm(join(dirname(target), name), { recursive: true, force: true });
+    logger.info('removed a killed rebuild’s temp file', { file: name });
+  }
 }
 
 function literalOrNull(v: string | null): string {
