@@ -4,6 +4,8 @@ export { DEFAULT_EXTENSIONS, DEFAULT_TOKEN_ENVS, DEFAULT_ATTACHERS, remoteRowPro
 export type { RemotePolicy, Attacher } from './remote/remote-policy.js';
 export { QueryEngine } from './query/engine.js';
 export type { QueryEngineOptions, QueryOptions, QueryResult } from './query/engine.js';
+export { QueryPool, MEMORY_HEADROOM } from './query/query-pool.js';
+export type { QueryPoolOptions, PoolQueryOptions, PoolResult } from './query/query-pool.js';
 export { QueryError, isQueryError } from './query/query-error.js';
 export type { QueryErrorCode } from './query/query-error.js';
 export { inspectQuery } from './query/sql-guard.js';

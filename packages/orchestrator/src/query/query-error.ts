@@ -1,9 +1,11 @@
 /**
  * What went wrong with a query. Closed union; the API maps it to HTTP once.
  * `refused`: not a read query, or a blocked construct (a file function, another
- * catalog); `forbidden`: a table the caller may not read (or that does not exist).
+ * catalog); `forbidden`: a table the caller may not read (or that does not exist);
+ * `too_large`: the query needed more memory than allowed; `busy`: too many queries are
+ * running (retry after `retryAfterMs`).
  */
-export type QueryErrorCode = 'invalid' | 'refused' | 'forbidden' | 'too_many_rows' | 'timeout' | 'failed';
+export type QueryErrorCode = 'invalid' | 'refused' | 'forbidden' | 'too_many_rows' | 'too_large' | 'timeout' | 'busy' | 'failed';
 
 const BRAND = Symbol.for('@agnes/orchestrator/QueryError');
 
@@ -14,10 +16,13 @@ const BRAND = Symbol.for('@agnes/orchestrator/QueryError');
  */
 export class QueryError extends Error {
   readonly code: QueryErrorCode;
+  /** For `busy`: when trying again makes sense. */
+  readonly retryAfterMs: number | undefined;
   readonly [BRAND] = true;
-  constructor(code: QueryErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: QueryErrorCode, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.retryAfterMs = options?.retryAfterMs;
     this.name = 'QueryError';
   }
 
@@ -33,6 +38,9 @@ export class QueryError extends Error {
         return new QueryError('forbidden', 'a table in the query does not exist or you have no access to it', { cause: error });
       }
       return new QueryError('invalid', first.replace(/^Binder Error:\s*/i, ''), { cause: error });
+    }
+    if (/^Out of Memory Error/i.test(raw)) {
+      return new QueryError('too_large', 'the query needed more memory than the server allows for one query; filter or aggregate more', { cause: error });
     }
     if (/^(Conversion|Out of Range|Invalid Input|Constraint) Error/i.test(raw)) {
       return new QueryError('invalid', first, { cause: error });
