@@ -13,8 +13,16 @@ describe('table naming rule', () => {
     expect(sanitizeTableName('a'.repeat(80) + '.csv')).toBe('a'.repeat(64));
   });
 
+  it("prefixes names that would shadow DuckDB's catalog, so such a file still publishes", () => {
+    expect(sanitizeTableName('range.csv')).toBe('t_range');
+    expect(sanitizeTableName('DuckDB_Tables.parquet')).toBe('t_duckdb_tables');
+    expect(sanitizeTableName('pg_stats.json')).toBe('t_pg_stats');
+    expect(sanitizeTableName('information_schema.csv')).toBe('t_information_schema');
+    expect(sanitizeTableName('ranges.csv')).toBe('ranges');
+  });
+
   it('always produces a valid identifier of at most 64 characters', () => {
-    for (const f of ['a'.repeat(100) + '.csv', '9.csv', '---.csv', 'ok.csv']) {
+    for (const f of ['a'.repeat(100) + '.csv', '9.csv', '---.csv', 'ok.csv', 'read_parquet.csv', `pg_${'x'.repeat(70)}.csv`]) {
       const name = sanitizeTableName(f);
       expect(name.length).toBeLessThanOrEqual(64);
       expect(isValidIdentifier(name, 'table')).toBe(true);

@@ -1,20 +1,24 @@
 import { basename, extname } from 'node:path';
+import { identifierProblem } from '@agnes/connector-kit';
 
 /**
  * The one rule that turns a file name into a table name: the name without its
  * extension, lower-cased; every character outside `[a-z0-9_]` becomes `_`; a
  * leading digit (or an empty or `_`-leading result, reserved for contract tables)
- * gets a `t_` prefix; cut to 64 characters.
+ * gets a `t_` prefix; cut to 64 characters. A name the kit reserves because it would
+ * shadow DuckDB's catalog (`range`, `pg_stats`, `duckdb_tables`) also gets the prefix.
  *
  * @example
  * sanitizeTableName('seattle-weather.csv'); // 'seattle_weather'
  * sanitizeTableName('2024 Sales.parquet');  // 't_2024_sales'
+ * sanitizeTableName('range.csv');           // 't_range'
  */
 export function sanitizeTableName(fileName: string): string {
   const stem = basename(fileName, extname(fileName)).toLowerCase();
   let name = stem.replace(/[^a-z0-9_]/g, '_');
   if (name === '' || /^[0-9_]/.test(name)) name = `t_${name}`;
-  return name.slice(0, 64);
+  name = name.slice(0, 64);
+  return identifierProblem(name, 'table') === undefined ? name : `t_${name}`.slice(0, 64);
 }
 
 /**

@@ -20,6 +20,7 @@ export {
   quoteLiteral,
 } from './contract/identifiers.js';
 export type { IdentifierKind } from './contract/identifiers.js';
+export { DUCKDB_TABLE_FUNCTIONS, RESERVED_NAME_PREFIXES } from './contract/duckdb-names.js';
 export {
   EXTRACT_DB_FILE,
   DATA_DIR,

@@ -21,6 +21,19 @@ describe('identifiers', () => {
     expect(identifierProblem('_x', 'column')).toBeUndefined();
   });
 
+  it("refuses source and table names that would shadow DuckDB's catalog, in any case", () => {
+    const reserved = ['duckdb_tables', 'DuckDB_Settings', 'pg_class', 'pg_anything', 'sqlite_master', 'information_schema', 'PG_CATALOG', 'read_parquet', 'read_csv', 'range', 'generate_series', 'unnest', 'glob', 'query', 'Query_Table'];
+    for (const name of reserved) {
+      expect(identifierProblem(name, 'table'), name).toMatch(/is reserved: .*DuckDB/);
+      expect(identifierProblem(name, 'source'), name).toMatch(/is reserved/);
+    }
+    expect(identifierProblem('duckdb_tables', 'table')).toBe(
+      'table name "duckdb_tables" is reserved: names starting with "duckdb_" are DuckDB\'s catalog views and functions, which the name would shadow in SQL; choose another name',
+    );
+    for (const name of ['ranges', 'queries', 'pgx', 'duckdb', 'my_duckdb_tables', 'read_parquet_files', 'airports']) expect(identifierProblem(name, 'table'), name).toBeUndefined();
+    expect(identifierProblem('range', 'column')).toBeUndefined();
+  });
+
   it('quotes identifiers and literals', () => {
     expect(quoteIdent('a"b')).toBe('"a""b"');
     expect(quoteLiteral("it's")).toBe("'it''s'");

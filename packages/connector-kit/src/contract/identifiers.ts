@@ -1,3 +1,5 @@
+import { duckdbNameClash } from './duckdb-names.js';
+
 /** The identifier rule for source and table names (CONTRACT.md, "Names"). */
 export const IDENTIFIER_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
 
@@ -10,7 +12,9 @@ export type IdentifierKind = 'source' | 'table' | 'column' | 'alias' | 'extensio
 
 /**
  * Returns a problem description for `name`, or `undefined` when it is valid.
- * Source and table names may not start with `_` (reserved for contract tables).
+ * Source and table names may not start with `_` (reserved for contract tables) nor shadow
+ * DuckDB's catalog: `duckdb_*`, `pg_*`, `sqlite_*`, `information_schema`, `pg_catalog` and
+ * DuckDB's table functions (`DUCKDB_TABLE_FUNCTIONS`).
  */
 export function identifierProblem(name: unknown, kind: IdentifierKind): string | undefined {
   if (typeof name !== 'string' || name.length === 0) return `${kind} name is empty`;
@@ -19,6 +23,10 @@ export function identifierProblem(name: unknown, kind: IdentifierKind): string |
   }
   if ((kind === 'source' || kind === 'table') && name.startsWith('_')) {
     return `${kind} name ${JSON.stringify(name)} is invalid: names starting with "_" are reserved for contract tables such as _meta`;
+  }
+  if (kind === 'source' || kind === 'table') {
+    const clash = duckdbNameClash(name);
+    if (clash) return `${kind} name ${JSON.stringify(name)} is reserved: ${clash}, which the name would shadow in SQL; choose another name`;
   }
   return undefined;
 }
