@@ -4,7 +4,7 @@
 // works without a registry that has them. Third-party dependencies (DuckDB, Arrow, …)
 // stay normal dependencies that npm installs. Run after `pnpm build`.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,10 +49,20 @@ try {
     writeFileSync(path, `${JSON.stringify(inner, null, 2)}\n`);
   }
   const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: stage, encoding: 'utf8' }).trim().split('\n').at(-1);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  renameSync(join(work, tarball), join(out, 'da.tgz'));
-  console.log(`wrote ${join(out, 'da.tgz')} (${pkg.name}@${pkg.version}, bundling ${[...names].join(', ')})`);
+  // A running server may be streaming da.tgz (`pnpm start` packs before it starts one): the
+  // file is never truncated or removed. The same bytes leave it alone; new bytes go to a
+  // temp file beside it, renamed over it, so a download in progress keeps the old inode.
+  const target = join(out, 'da.tgz');
+  const fresh = readFileSync(join(work, tarball));
+  if (existsSync(target) && readFileSync(target).equals(fresh)) {
+    console.log(`${target} is up to date (${pkg.name}@${pkg.version})`);
+  } else {
+    mkdirSync(out, { recursive: true });
+    const tmp = `${target}.tmp-${process.pid}`;
+    writeFileSync(tmp, fresh);
+    renameSync(tmp, target);
+    console.log(`wrote ${target} (${pkg.name}@${pkg.version}, bundling ${[...names].join(', ')})`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBackends } from '../test/describe-backends.js';
 import { isSystemDbError } from './errors/system-db-error.js';
@@ -187,6 +190,27 @@ describe('openSystemDb', () => {
     await second.close();
     const reopened = await openSystemDb({ path });
     expect(await reopened.users.count()).toBe(1);
+    await reopened.close();
+  });
+
+  it('says which process holds a DuckDB file that another process has open', async () => {
+    const path = join(dir, 'held', 'system.duckdb');
+    const holder = await openSystemDb({ path });
+    await holder.close();
+    // DuckDB's file lock is per process: the holder must be another process.
+    const script = `import { DuckDBInstance } from '@duckdb/node-api'; await DuckDBInstance.create(${JSON.stringify(path)}); console.log('held'); setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = once(child, 'exit');
+    try {
+      await once(child.stdout, 'data');
+      const error = await openSystemDb({ path }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'locked', holderPid: child.pid });
+      expect((error as Error).message).toBe(`the system database at ${path} is open in another process (PID ${child.pid})`);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await exited;
+    const reopened = await openSystemDb({ path });
     await reopened.close();
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Logger } from '@agnes/connector-kit';
 import { QueryEngine } from '@agnes/orchestrator';
-import { ADMIN_GROUP_ID, openSystemDb, type SystemDb } from '@agnes/system-db';
+import { ADMIN_GROUP_ID, isSystemDbError, openSystemDb, type SystemDb } from '@agnes/system-db';
 import { TokenSigner } from '../auth/jwt.js';
 import { hashPassword } from '../auth/passwords.js';
 import { PublishedTables } from '../catalog/published-tables.js';
@@ -60,6 +60,16 @@ async function ensureAdminFromEnv(db: SystemDb, config: ServerConfig, logger: Lo
   logger.info('created the admin from AGNES_ADMIN_EMAIL', { email: user.email });
 }
 
+/** The embedded system database is held by another process: the one message for it (the bin prints it and exits 1). */
+function dataDirInUse(dataDir: string, pid: number | undefined, cause: unknown): Error {
+  const who = pid === undefined ? 'another Agnes server' : `another Agnes server (PID ${pid})`;
+  return new Error(
+    `${who} is already using the data dir ${dataDir}; nothing was started or changed. ` +
+      'Stop that server first, or give this one another --data-dir (replicas sharing data need DATABASE_URL).',
+    { cause },
+  );
+}
+
 /**
  * Starts the API: opens (and migrates) the system database, rebuilds the analytics
  * database from the extracts on disk, seeds the demo when asked, starts the scheduler and
@@ -71,15 +81,18 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
   const paths = dataPaths(config.dataDir);
   for (const dir of [paths.extracts, join(config.dataDir, 'analytics'), paths.state]) await mkdir(dir, { recursive: true });
 
+  // First, so that a second server on a held data dir stops before it writes anything.
+  const db = await openSystemDb(
+    config.databaseUrl ? { url: config.databaseUrl, schema: config.databaseSchema, logger } : { path: join(paths.state, 'system.duckdb'), logger },
+  ).catch((error: unknown) => {
+    throw isSystemDbError(error) && error.code === 'locked' ? dataDirInUse(config.dataDir, error.holderPid, error) : error;
+  });
   let secret = config.jwtSecret;
   if (!secret) {
     const persisted = await persistedSecret(join(paths.state, 'jwt-secret'));
     secret = persisted.value;
     if (persisted.created) logger.info('generated JWT_SECRET_KEY and saved it (0600)', { path: join(paths.state, 'jwt-secret') });
   }
-  const db = await openSystemDb(
-    config.databaseUrl ? { url: config.databaseUrl, schema: config.databaseSchema, logger } : { path: join(paths.state, 'system.duckdb'), logger },
-  );
   // What has started so far, stopped again if start-up fails half-way (e.g. the port is taken).
   const started: { stop(): Promise<void> }[] = [];
   try {

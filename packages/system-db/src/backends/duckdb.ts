@@ -58,6 +58,18 @@ async function runRaw(connection: DuckDBConnection, statement: string): Promise<
   return result.getRowObjectsJson();
 }
 
+/**
+ * DuckDB lets one process at a time open a file for writing; its refusal reads
+ * `Could not set lock on file "…": Conflicting lock is held in /usr/bin/node (PID 123) …`.
+ */
+function openError(path: string, error: unknown): SystemDbError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/Could not set lock on file/i.test(message)) return new SystemDbError('backend', `cannot open the system database at ${path}`, { cause: error });
+  const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+  const holderPid = pid === undefined ? undefined : Number(pid);
+  return new SystemDbError('locked', `the system database at ${path} is open in another process${holderPid === undefined ? '' : ` (PID ${holderPid})`}`, { cause: error, holderPid });
+}
+
 async function acquireCore(path: string): Promise<Core> {
   const key = path === ':memory:' ? `:memory:${Math.random()}` : resolve(path);
   await closing.get(key);
@@ -82,7 +94,7 @@ async function acquireCore(path: string): Promise<Core> {
     return await created;
   } catch (error) {
     cores.delete(key);
-    throw new SystemDbError('backend', `cannot open the system database at ${path}`, { cause: error });
+    throw openError(path, error);
   }
 }
 

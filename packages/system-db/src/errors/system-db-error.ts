@@ -6,14 +6,17 @@
  * - `last_admin`: the change would leave no active member in the `Admin` group.
  * - `invalid`: the input breaks a rule the database keeps (bad email, system group, …).
  * - `backend`: the database itself failed (connection, I/O, newer schema than the code).
+ * - `locked`: another process has the embedded DuckDB file open ({@link SystemDbError.holderPid} when known).
  */
-export type SystemDbErrorCode = 'conflict' | 'not_found' | 'last_admin' | 'invalid' | 'backend';
+export type SystemDbErrorCode = 'conflict' | 'not_found' | 'last_admin' | 'invalid' | 'backend' | 'locked';
 
 const BRAND = Symbol.for('@agnes/system-db/SystemDbError');
 
 /** Options accepted by {@link SystemDbError}. */
 export interface SystemDbErrorOptions {
   cause?: unknown;
+  /** `locked`: the PID of the process holding the file, as DuckDB reports it. */
+  holderPid?: number | undefined;
 }
 
 /**
@@ -32,10 +35,13 @@ export interface SystemDbErrorOptions {
  */
 export class SystemDbError extends Error {
   readonly code: SystemDbErrorCode;
+  /** `locked`: the PID of the process holding the file, when DuckDB names it (not across containers). */
+  readonly holderPid: number | undefined;
   readonly [BRAND] = true;
   constructor(code: SystemDbErrorCode, message: string, options?: SystemDbErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.holderPid = options?.holderPid;
     this.name = 'SystemDbError';
   }
 }
