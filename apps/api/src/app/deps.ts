@@ -1,5 +1,5 @@
 import type { Logger } from '@agnes/connector-kit';
-import type { QueryEngine } from '@agnes/orchestrator';
+import type { QueryPool } from '@agnes/orchestrator';
 import type { SystemDb } from '@agnes/system-db';
 import type { TokenSigner } from '../auth/jwt.js';
 import type { PublishedTables } from '../catalog/published-tables.js';
@@ -16,6 +16,8 @@ export interface ApiSettings {
   readonly trustedProxies: ReadonlySet<string>;
   /** Rows `/api/query` returns at most (a request's `limit` may lower it). */
   readonly queryMaxRows: number;
+  /** Bytes of JSON values `/api/query` returns at most (past it: `truncated`). */
+  readonly queryMaxBytes: number;
   readonly queryTimeoutMs: number;
   /** Folder whose free space `/api/health` reports. */
   readonly dataDir: string;
@@ -32,7 +34,8 @@ export interface AppDeps {
   readonly db: SystemDb;
   readonly signer: TokenSigner;
   readonly tables: PublishedTables;
-  readonly engine: QueryEngine;
+  /** Runs untrusted SQL in worker processes (both query walls, caps and bounds). */
+  readonly queries: QueryPool;
   readonly sync: SyncService;
   readonly connectors: ConnectorCatalog;
   readonly webhooks: WebhookIngest | undefined;

@@ -75,6 +75,8 @@ const QUERY: Record<string, ApiErrorCode> = {
   refused: 'query_invalid',
   forbidden: 'query_forbidden',
   too_many_rows: 'query_too_large',
+  too_large: 'query_too_large',
+  busy: 'rate_limited',
   timeout: 'query_timeout',
   failed: 'query_invalid',
 };
@@ -95,7 +97,10 @@ export function toApiError(error: unknown): ApiError {
     const code = SYSTEM_DB[error.code];
     if (code) return new ApiError(code, error.message, { cause: error });
   }
-  if (isQueryError(error)) return new ApiError(QUERY[error.code] ?? 'query_invalid', error.message, { cause: error });
+  if (isQueryError(error)) {
+    const headers = error.retryAfterMs === undefined ? {} : { headers: { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) } };
+    return new ApiError(QUERY[error.code] ?? 'query_invalid', error.message, { cause: error, ...headers });
+  }
   if (isConnectorError(error)) {
     const code = CONNECTOR[error.code];
     if (code) return new ApiError(code, error.message, { cause: error });

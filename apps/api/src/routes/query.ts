@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { QueryError } from '@agnes/orchestrator';
-import { authorizeQuery, visibleTables } from '@agnes/rbac';
+import { INACTIVE_MESSAGE, resolveTableAccess } from '@agnes/rbac';
 import { callerOf } from '../auth/authenticate.js';
 import type { AppDeps } from '../app/deps.js';
 import type { AppEnv } from '../http/env.js';
@@ -34,7 +34,8 @@ export function queryRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       path: '/api/query',
       tags: ['query'],
       summary: 'Run a read query; BIGINT, HUGEINT and DECIMAL values come back as exact strings',
-      description: 'Refusals: 400 for anything but a read query or a blocked construct, 403 when a table is not granted (or does not exist).',
+      description:
+        'Refusals: 400 for anything but a read query or a blocked construct, 403 when a table is not granted (or does not exist), 429 with Retry-After past the concurrent-query caps (per user and server-wide). Results past the row limit or QUERY_MAX_BYTES come back `truncated`.',
       request: body(QueryRequest),
       responses: {
         200: {
@@ -46,34 +47,17 @@ export function queryRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     async (c) => {
       const caller = callerOf(c);
       const { sql, limit } = c.req.valid('json');
-      const cap = Math.min(limit ?? deps.settings.queryMaxRows, deps.settings.queryMaxRows);
-      const access = await caller.access();
-      let columns: { name: string; type: string }[] = [];
-      const rows: unknown[][] = [];
-      let truncated = false;
-      const stream = deps.engine.stream(sql, {
-        // The server cap is enforced here by truncation, not by the engine's error.
-        maxRows: Number.MAX_SAFE_INTEGER,
+      const access = resolveTableAccess(caller.principal, await caller.access());
+      if (access.kind === 'none') throw new QueryError('forbidden', INACTIVE_MESSAGE);
+      const { columns, values: rows, truncated } = await deps.queries.query(sql, {
+        owner: caller.principal.userId,
+        // The caller's reach, decided by @agnes/rbac: refs outside it are refused, and the query runs
+        // in a sandbox of just these views (the second wall).
+        ...(access.kind === 'granted' ? { readable: [...access.tables] } : {}),
+        limitRows: Math.min(limit ?? deps.settings.queryMaxRows, deps.settings.queryMaxRows),
+        limitBytes: deps.settings.queryMaxBytes,
         timeoutMs: deps.settings.queryTimeoutMs,
-        authorize: (tables) => {
-          const decision = authorizeQuery(caller.principal, tables, access);
-          if (!decision.allowed) throw new QueryError('forbidden', decision.message);
-        },
-        // The second wall: the query runs where only these views and their files exist.
-        readable: (published) => visibleTables(caller.principal, published, access),
       });
-      for await (const chunk of stream) {
-        columns = chunk.columns;
-        // By position, not by name: `SELECT 1 AS x, 2 AS x` has two columns called x.
-        for (const row of chunk.values) {
-          if (rows.length >= cap) {
-            truncated = true;
-            break;
-          }
-          rows.push(row);
-        }
-        if (truncated) break;
-      }
       if ((c.req.header('accept') ?? '').includes(ARROW_STREAM)) {
         return c.body(arrowResult(columns, rows), 200, { 'Content-Type': ARROW_STREAM, 'X-Row-Count': String(rows.length), 'X-Truncated': String(truncated) });
       }

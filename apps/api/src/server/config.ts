@@ -1,3 +1,4 @@
+import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from './version.js';
 
@@ -23,7 +24,15 @@ export interface ServerConfig {
   readonly workerTimeoutMs: number;
   readonly defaultSyncIntervalMs: number;
   readonly queryMaxRows: number;
+  /** QUERY_MAX_BYTES: JSON bytes of one query's result at most (then truncated). */
+  readonly queryMaxBytes: number;
   readonly queryTimeoutMs: number;
+  /** QUERY_MEMORY_LIMIT: memory all queries together may use, in bytes. */
+  readonly queryMemoryBytes: number;
+  /** QUERY_WORKERS: query processes, each one query at a time (the global cap). */
+  readonly queryWorkers: number;
+  /** QUERY_MAX_PER_USER: concurrent queries of one user. */
+  readonly queryMaxPerUser: number;
   readonly secureCookies: boolean;
   readonly logLevel: string;
   /** The `da` tarball served at `/cli/da.tgz`; by default the one built beside the server in the monorepo. */
@@ -47,6 +56,22 @@ function int(env: Readonly<Record<string, string | undefined>>, name: string, fa
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer (got ${JSON.stringify(raw)})`);
   return value;
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+
+/** A size such as `6GB`, `512MiB`, `1000000` or a share of the machine's memory such as `25%`. */
+function bytes(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(raw);
+  if (percent && Number(percent[1]) > 0 && Number(percent[1]) <= 100) return Math.floor((totalmem() * Number(percent[1])) / 100);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(raw);
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined || Number(m[1]) <= 0) {
+    throw new Error(`${name} must be a size such as 512MB, 6GiB or 25% of the machine's memory (got ${JSON.stringify(raw)})`);
+  }
+  return Math.floor(Number(m[1]) * unit);
 }
 
 /** Reads the configuration from flags and the environment, with the documented defaults. */
@@ -73,7 +98,11 @@ export function loadConfig(flags: ServerFlags = {}, env: Readonly<Record<string,
     workerTimeoutMs: int(env, 'SYNC_TIMEOUT_SECONDS', 3600) * 1000,
     defaultSyncIntervalMs: int(env, 'SYNC_INTERVAL_MINUTES', 0) * 60_000,
     queryMaxRows: int(env, 'QUERY_MAX_ROWS', 10_000),
+    queryMaxBytes: bytes(env, 'QUERY_MAX_BYTES', 64 * 2 ** 20),
     queryTimeoutMs: int(env, 'QUERY_TIMEOUT_SECONDS', 30) * 1000,
+    queryMemoryBytes: bytes(env, 'QUERY_MEMORY_LIMIT', Math.floor(totalmem() / 4)),
+    queryWorkers: Math.max(1, int(env, 'QUERY_WORKERS', availableParallelism())),
+    queryMaxPerUser: Math.max(1, int(env, 'QUERY_MAX_PER_USER', 2)),
     secureCookies: env.SECURE_COOKIES === 'true',
     logLevel: env.LOG_LEVEL || 'info',
     cliTarball: env.AGNES_CLI_TARBALL || (PACKAGE_ROOT ? join(PACKAGE_ROOT, '..', 'cli', 'standalone', 'da.tgz') : undefined),

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Logger } from '@agnes/connector-kit';
-import { QueryEngine } from '@agnes/orchestrator';
+import { QueryPool } from '@agnes/orchestrator';
 import { ADMIN_GROUP_ID, isSystemDbError, openSystemDb, type SystemDb } from '@agnes/system-db';
 import { TokenSigner } from '../auth/jwt.js';
 import { hashPassword } from '../auth/passwords.js';
@@ -99,8 +99,17 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
     await ensureAdminFromEnv(db, config, logger);
     const tables = new PublishedTables(paths.extracts);
     const connectors = new ConnectorCatalog({ cwd: process.cwd(), extra: options.connectors });
-    const engine = new QueryEngine({ analyticsPath: paths.analytics, extractsDir: paths.extracts, env: config.env, maxRows: config.queryMaxRows, timeoutMs: config.queryTimeoutMs, logger });
-    started.push({ stop: async () => engine.close() });
+    const queries = new QueryPool({
+      analyticsPath: paths.analytics,
+      extractsDir: paths.extracts,
+      env: config.env,
+      workers: config.queryWorkers,
+      maxPerOwner: config.queryMaxPerUser,
+      memoryBytes: config.queryMemoryBytes,
+      timeoutMs: config.queryTimeoutMs,
+      logger,
+    });
+    started.push({ stop: () => queries.close() });
     const sync = new SyncService({
       db,
       tables,
@@ -129,7 +138,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
       db,
       signer: new TokenSigner(secret, clock),
       tables,
-      engine,
+      queries,
       sync,
       connectors,
       webhooks,
@@ -138,6 +147,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
         version: VERSION,
         trustedProxies: new Set(config.trustedProxies),
         queryMaxRows: config.queryMaxRows,
+        queryMaxBytes: config.queryMaxBytes,
         queryTimeoutMs: config.queryTimeoutMs,
         dataDir: config.dataDir,
         secureCookies: config.secureCookies,
@@ -180,7 +190,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
         }
         await webhooks.close().catch(() => undefined);
         await sync.idle();
-        engine.close();
+        await queries.close();
         await db.close();
       },
     };

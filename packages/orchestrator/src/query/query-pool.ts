@@ -127,6 +127,11 @@ export class QueryPool {
     return this.#slots.flatMap((s) => (s.child?.pid === undefined ? [] : [s.child.pid]));
   }
 
+  /** Queries running now (at most the number of workers). */
+  get running(): number {
+    return this.#slots.filter((s) => s.current !== undefined).length;
+  }
+
   /** DuckDB's memory limit in each worker, in bytes. */
   get memoryPerWorker(): number {
     return this.#memoryPerWorker;
@@ -230,7 +235,7 @@ export class QueryPool {
       });
       child.on('error', (error) => reject(new QueryError('failed', `cannot start a query worker: ${error.message}`)));
       child.on('exit', (code, signal) => {
-        reject(new QueryError('failed', 'the query worker stopped while starting'));
+        reject(new QueryError('failed', 'the query worker stopped while starting; it restarts by itself, try again'));
         // A worker killed on purpose was detached already; its query is settled.
         if (slot.child !== child) return;
         slot.child = undefined;
