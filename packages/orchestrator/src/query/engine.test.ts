@@ -85,6 +85,11 @@ describe('query engine: hostile corpus', () => {
     expect(e).toMatchObject({ code: 'invalid', message: 'the query contains a NUL character; remove it' });
   });
 
+  it('refuses other control characters with their position, and keeps tabs and line breaks', async () => {
+    await expect(engine.query('SELECT 1\x1b[2J', analystInSandbox)).rejects.toMatchObject({ code: 'invalid', message: 'the query contains the control character U+001B at position 9; remove it' });
+    expect((await engine.query('SELECT\t1 AS one\r\n', analystInSandbox)).rows).toEqual([{ one: 1 }]);
+  });
+
   it('refuses catalog macros that expand after the check (finding 2)', async () => {
     for (const sql of [
       'SELECT pg_get_viewdef(x) AS d FROM range(0, 100000) t(x) WHERE d IS NOT NULL',

@@ -29,6 +29,8 @@ export interface QueryEngineOptions {
   threads?: number;
   /** DuckDB memory limit, e.g. `'2GB'`, per instance (the main one and each sandbox). */
   memoryLimit?: string;
+  /** Disk one query may spill to, e.g. `'4GiB'`, per instance. Default: DuckDB's (90 % of free space). */
+  maxTempSize?: string;
   /**
    * Where per-caller sandboxes are built, and where their queries spill to disk. Default:
    * the OS temp folder. Each sandbox is a private folder removed when it closes.
@@ -165,7 +167,7 @@ export class QueryEngine {
 
   private settings() {
     const o = this.options;
-    return { threads: o.threads, memoryLimit: o.memoryLimit, env: o.env, remote: o.remote, logger: this.logger };
+    return { threads: o.threads, memoryLimit: o.memoryLimit, maxTempSize: o.maxTempSize, env: o.env, remote: o.remote, logger: this.logger };
   }
 
   /** The published views of the current analytics file. */

@@ -252,6 +252,8 @@ export class QueryPool {
       ...(o.remote ? { remote: o.remote } : {}),
       threads: o.threads ?? availableParallelism(),
       memoryLimit: `${Math.floor(this.#memoryPerWorker / (1024 * 1024))}MiB`,
+      // Spilling is bounded too: four times the memory share, on the sandboxes' disk.
+      maxTempSize: `${Math.floor((4 * this.#memoryPerWorker) / (1024 * 1024))}MiB`,
       ...(o.sandboxDir ? { sandboxDir: o.sandboxDir } : {}),
     };
     child.send(init);

@@ -10,6 +10,8 @@ import { attachStatements, type RemotePolicy, remoteRowProblems } from '../remot
 export interface InstanceSettings {
   threads?: number;
   memoryLimit?: string;
+  /** Disk a query may spill to, e.g. `'4GiB'` (DuckDB's `max_temp_directory_size`). */
+  maxTempSize?: string;
   env?: Readonly<Record<string, string | undefined>>;
   remote?: RemotePolicy;
   logger?: Logger;
@@ -41,6 +43,7 @@ export async function lockDown(
   await conn.run(`SET GLOBAL TimeZone = 'UTC'`);
   if (settings.threads) await conn.run(`SET threads = ${Math.max(1, Math.floor(settings.threads))}`);
   if (settings.memoryLimit) await conn.run(`SET memory_limit = ${quoteLiteral(settings.memoryLimit)}`);
+  if (settings.maxTempSize) await conn.run(`SET max_temp_directory_size = ${quoteLiteral(settings.maxTempSize)}`);
   for (const row of attach) {
     const problems = remoteRowProblems(row, settings.remote);
     if (problems.length) {

@@ -89,6 +89,11 @@ export async function inspectQuery(conn: DuckDBConnection, sql: string, catalog:
   if (sql.length > 100_000) throw new QueryError('invalid', 'the query is longer than 100,000 characters');
   // DuckDB reads SQL as a C string: text after a NUL would be checked and run differently.
   if (sql.includes('\0')) throw new QueryError('invalid', 'the query contains a NUL character; remove it');
+  // Other control characters have no place in SQL text and hide what a reader of the log sees.
+  const control = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]/.exec(sql);
+  if (control) {
+    throw new QueryError('invalid', `the query contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${control.index + 1}; remove it`);
+  }
   let depth = 0;
   for (const ch of sql) {
     if (ch === '(') depth++;

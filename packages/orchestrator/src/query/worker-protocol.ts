@@ -10,6 +10,7 @@ export interface WorkerInit {
   remote?: { extensions?: readonly string[]; tokenEnvs?: readonly string[] };
   threads?: number;
   memoryLimit?: string;
+  maxTempSize?: string;
   sandboxDir?: string;
 }
 
