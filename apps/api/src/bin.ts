@@ -31,6 +31,10 @@ Environment:
   TRUSTED_PROXIES        comma-separated proxy addresses whose X-Forwarded-For is believed
   JIRA_WEBHOOK_SECRET    shared secret of POST /api/jira/webhook (unset: it refuses all)
   SYNC_INTERVAL_MINUTES  sync sources without a schedule this often (default 0: never)
+  QUERY_WORKERS          query processes, each one query at a time (default: the cores)
+  QUERY_MAX_PER_USER     concurrent queries of one user (default 2); past either cap: 429
+  QUERY_MEMORY_LIMIT     memory of all queries together, e.g. 6GB or 25% (default 25%)
+  QUERY_MAX_BYTES        result size of one query, past it truncated (default 64MiB)
   LOG_LEVEL              debug, info (default), warn, error
 
 Examples:
@@ -47,6 +51,8 @@ Examples:
       );
     }
     process.stdout.write(`Listening on ${server.url}\n`);
+    // The query workers start now, so the first query does not wait for them (tests start them lazily).
+    server.deps.queries.warm().catch((error: unknown) => logger.warn('query workers did not start', { error: error instanceof Error ? error.message : String(error) }));
     let stopping = false;
     const stop = () => {
       if (stopping) process.exit(1);
