@@ -23,16 +23,16 @@ const DATABASE_URL = process.env.AGNES_TEST_DATABASE_URL;
 export class CapturingLogger implements Logger {
   readonly lines: string[] = [];
   debug(message: string, fields?: object) {
-    this.lines.push(JSON.stringify({ message, ...fields }));
+    this.lines.push(JSON.stringify({ message, ...fields, level: 'debug' }));
   }
   info(message: string, fields?: object) {
-    this.lines.push(JSON.stringify({ message, ...fields }));
+    this.lines.push(JSON.stringify({ message, ...fields, level: 'info' }));
   }
   warn(message: string, fields?: object) {
-    this.lines.push(JSON.stringify({ message, ...fields }));
+    this.lines.push(JSON.stringify({ message, ...fields, level: 'warn' }));
   }
   error(message: string, fields?: object) {
-    this.lines.push(JSON.stringify({ message, ...fields }));
+    this.lines.push(JSON.stringify({ message, ...fields, level: 'error' }));
   }
 }
 

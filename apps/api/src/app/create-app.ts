@@ -2,9 +2,10 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { resolveCaller } from '../auth/authenticate.js';
-import { ApiError, STATUS, toApiError } from '../http/api-error.js';
+import { ApiError, requestError, STATUS } from '../http/api-error.js';
 import { clientIp } from '../http/client-ip.js';
 import type { AppEnv } from '../http/env.js';
+import { securityHeaders } from '../http/security-headers.js';
 import { authRoutes } from '../routes/auth.js';
 import { catalogRoutes } from '../routes/catalog.js';
 import { cliRoutes } from '../routes/cli.js';
@@ -52,8 +53,10 @@ export function createApp(deps: AppDeps) {
   });
 
   app.onError(async (error, c) => {
-    const apiError = toApiError(error);
+    const apiError = await requestError(error, c.req);
     if (apiError.code === 'internal') deps.logger.error('request failed', { path: c.req.path, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    // Not our failure and nobody to answer: a line for whoever wonders about a missing request.
+    if (apiError.code === 'client_closed') deps.logger.info('client closed the connection before the request was read', { method: c.req.method, path: c.req.path, ip: c.get('clientIp') });
     // Browsers asking for a page get a page (or the sign-in redirect); API clients keep the JSON.
     return (await pageError(c, apiError)) ?? errorResponse(c, apiError);
   });
@@ -62,6 +65,7 @@ export function createApp(deps: AppDeps) {
     return (await pageError(c, apiError)) ?? errorResponse(c, apiError);
   });
 
+  app.use('*', securityHeaders());
   app.use('*', bodyLimit({ maxSize: 5 * 1024 * 1024, onError: () => { throw new ApiError('invalid_request', 'the request body is larger than 5 MiB'); } }));
   app.use('*', async (c, next) => {
     c.set('clientIp', clientIp(c, deps.settings.trustedProxies));

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { RouteConfig } from '@hono/zod-openapi';
+import { type ApiErrorCode, STATUS } from './api-error.js';
 
 /** The body of every error response. */
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: 'not_found' }),
+      code: z.enum(Object.keys(STATUS) as [ApiErrorCode, ...ApiErrorCode[]]).openapi({ example: 'not_found' }),
       message: z.string().openapi({ example: 'no user with id 42; list users with GET /api/users' }),
       details: z.record(z.string(), z.unknown()).optional(),
     }),
@@ -15,7 +16,7 @@ export const ErrorSchema = z
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
 
 const ERRORS = {
-  400: errorResponse('The request is invalid; the message names the field and the fix.'),
+  400: errorResponse('The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks).'),
   401: errorResponse('Not signed in, or the token is invalid, expired, revoked or its user deactivated.'),
   403: errorResponse('Signed in, but not allowed.'),
   404: errorResponse('No such resource (or one you may not see).'),
@@ -23,6 +24,8 @@ const ERRORS = {
   429: errorResponse('Too many requests; retry after the `Retry-After` seconds.'),
   500: errorResponse('Internal error; the server log has the details.'),
 } as const;
+
+const WRONG_BODY_TYPE = { 415: errorResponse('The body was not sent as `Content-Type: application/json` (`unsupported_media_type`).') } as const;
 
 /** A JSON body. */
 export function json<T extends z.ZodType>(schema: T, description = 'OK') {
@@ -49,7 +52,7 @@ export function route<const R extends Omit<RouteConfig, 'security'>>(auth: Auth,
     ...config,
     description: config.description ? `${config.description}\n\n${description}` : description,
     ...(auth === 'public' ? {} : { security: SECURITY }),
-    responses: { ...ERRORS, ...config.responses },
+    responses: { ...ERRORS, ...(config.request?.body ? WRONG_BODY_TYPE : {}), ...config.responses },
   }) as unknown as R;
 }
 

@@ -30,10 +30,13 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       responses: { 200: json(TokenResponse) },
     }),
     async (c) => {
-      deps.loginLimiter.hit(c.get('clientIp'));
-      const user = await byPassword.authenticate(c.req.valid('json'));
+      const credentials = c.req.valid('json');
+      // The web sign-in form comes through here too, so both share one set of counters.
+      const attempt = deps.loginLimiter.attempt(c.get('clientIp'), credentials.email);
+      const user = await byPassword.authenticate(credentials);
       // Same answer for an unknown email and a wrong password: nothing to enumerate.
       if (!user) throw new ApiError('unauthenticated', 'wrong email or password');
+      attempt.succeeded();
       return c.json(await startSession(c, deps, user), 200);
     },
   );
@@ -48,7 +51,7 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       responses: { 201: json(UserSchema, 'The new admin') },
     }),
     async (c) => {
-      deps.loginLimiter.hit(c.get('clientIp'));
+      const attempt = deps.loginLimiter.attempt(c.get('clientIp'), 'bootstrap');
       const { email, password, name } = c.req.valid('json');
       const adminExists = async () => (await db.groups.members(ADMIN_GROUP_ID)).length > 0;
       const refused = () => new ApiError('forbidden', 'an admin already exists; sign in and create users with POST /api/users');
@@ -69,6 +72,7 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       } finally {
         await release();
       }
+      attempt.succeeded();
       return c.json(userJson(user, true), 201);
     },
   );
@@ -83,13 +87,14 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       responses: { 200: json(z.object({ ok: z.literal(true) })) },
     }),
     async (c) => {
-      deps.loginLimiter.hit(c.get('clientIp'));
+      const attempt = deps.loginLimiter.attempt(c.get('clientIp'), 'reset-password');
       const { token, password } = c.req.valid('json');
       const passwordHash = await hashPassword(password);
       // Consumed (cleared) in the same step that finds it, so it cannot be used twice.
       const user = await db.users.consumeToken('reset', hashToken(token), { now: deps.clock() });
       if (!user) throw new ApiError('invalid_request', 'this reset token is unknown, already used or expired; ask an admin for a new one');
       await db.users.setPasswordHash(user.id, passwordHash);
+      attempt.succeeded();
       return c.json({ ok: true as const }, 200);
     },
   );

@@ -142,7 +142,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
       sync,
       connectors,
       webhooks,
-      loginLimiter: new RateLimiter(10, 60_000),
+      loginLimiter: new RateLimiter(),
       settings: {
         version: VERSION,
         trustedProxies: new Set(config.trustedProxies),

@@ -6,6 +6,7 @@ import { SESSION_COOKIE } from '../auth/authenticate.js';
 import type { ApiSettings } from '../app/deps.js';
 import { ApiError, STATUS } from '../http/api-error.js';
 import type { AppEnv } from '../http/env.js';
+import { SECURITY_HEADERS } from '../http/security-headers.js';
 import { csrfTokenOf } from './csrf.js';
 import { Layout, type Notice, type PageFrame } from './layout.js';
 import { safeNextPath } from './next-path.js';
@@ -32,9 +33,8 @@ export function frameOf(c: Context<AppEnv>, title: string, notice?: Notice): Pag
 /** Sends a page with the security headers; never cached (pages carry CSRF tokens and personal data). */
 export async function sendPage(c: Context<AppEnv>, page: HtmlEscapedString | Promise<HtmlEscapedString>, status: 200 | 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503 = 200): Promise<Response> {
   c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  c.header('X-Content-Type-Options', 'nosniff');
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
   c.header('X-Frame-Options', 'DENY');
-  c.header('Referrer-Policy', 'same-origin');
   c.header('Cache-Control', 'no-store');
   return c.html(`<!doctype html>${await page}`, status);
 }
