@@ -15,6 +15,8 @@ describe('the API client', () => {
       if (req.url === '/flaky' && n < 3) return res.writeHead(503).end();
       if (req.url === '/missing') return res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"not_found","message":"no table x that you can read"}}');
       if (req.url === '/down') return res.writeHead(500).end();
+      if (req.url === '/busy' && n < 2) return res.writeHead(429, { 'retry-after': '1' }).end();
+      if (req.url === '/limited') return res.writeHead(429, { 'retry-after': '900' }).end();
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -33,6 +35,14 @@ describe('the API client', () => {
     expect(hits.get('GET /missing')).toBe(1);
     expect((await retryingFetch(3, 1)(new Request(`${url}/down`, { method: 'POST' }))).status).toBe(500);
     expect(hits.get('POST /down')).toBe(1);
+  });
+
+  it('waits out a short Retry-After of a 429, POSTs included (the server did not run them), but not a long one', async () => {
+    const res = await retryingFetch(3, 1)(new Request(`${url}/busy`, { method: 'POST', body: '{}' }));
+    expect(res.status).toBe(200);
+    expect(hits.get('POST /busy')).toBe(2);
+    expect((await retryingFetch(3, 1)(new Request(`${url}/limited`, { method: 'POST' }))).status).toBe(429);
+    expect(hits.get('POST /limited')).toBe(1);
   });
 
   it("maps an error answer to a CliError with the server's message and an exit-code class", async () => {

@@ -24,9 +24,14 @@ function backoff(attempt: number, base: number, retryAfter: string | null): Prom
   return new Promise((resolve) => setTimeout(resolve, Math.min(ms, 30_000)));
 }
 
+/** The longest `Retry-After` of a 429 that is waited out (a longer one is a limit to report, not to wait for). */
+const MAX_BUSY_WAIT_S = 5;
+
 /**
  * A fetch that retries idempotent requests on 5xx answers and network errors with
- * exponential backoff; 4xx answers are returned at once (retrying them cannot help).
+ * exponential backoff, and any request answered 429 with a short `Retry-After` (the server
+ * was busy and did not run it: a query past the concurrency caps); other 4xx answers are
+ * returned at once (retrying them cannot help).
  */
 export function retryingFetch(retries: number, baseMs: number): (request: Request) => Promise<Response> {
   return async (request) => {
@@ -38,6 +43,12 @@ export function retryingFetch(retries: number, baseMs: number): (request: Reques
       } catch (error) {
         if (!retryable || attempt >= retries) throw error;
         await backoff(attempt, baseMs, null);
+        continue;
+      }
+      const retryAfter = response.headers.get('retry-after');
+      if (response.status === 429 && attempt < retries && retryAfter && /^\d+$/.test(retryAfter) && Number(retryAfter) <= MAX_BUSY_WAIT_S) {
+        await response.body?.cancel();
+        await backoff(attempt, baseMs, retryAfter);
         continue;
       }
       if (response.status >= 500 && retryable && attempt < retries) {
@@ -57,7 +68,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   return createClient<paths>({ baseUrl: options.server, headers, fetch: retryingFetch(options.retries ?? 3, options.retryBaseMs ?? 500) });
 }
 
-const BY_STATUS: Record<number, CliErrorCode> = { 400: 'failure', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'failure' };
+const BY_STATUS: Record<number, CliErrorCode> = { 400: 'failure', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'failure', 429: 'failure' };
 
 const HINTS: Partial<Record<CliErrorCode, string>> = {
   unauthenticated: 'your token is missing, expired or revoked: run `da login` (or `da auth import-token --token …`)',
