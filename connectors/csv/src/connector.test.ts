@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -273,6 +273,37 @@ describe('read', () => {
       await expect(all(c.read!('m', { batchSize: 10 }))).rejects.toThrow(/m\.csv changed since discover \(n is VARCHAR, was BIGINT\)/);
       rmSync(join(local, 'm.csv'));
       await expect(all(c.read!('m', { batchSize: 10 }))).rejects.toThrow(/cannot read m\.csv as csv/);
+    } finally {
+      rmSync(local, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('file access of the host', () => {
+  it('refuses a folder outside the allowed roots and skips files whose symlinks lead out, also at read time', async () => {
+    const local = mkdtempSync(join(tmpdir(), 'agnes-csv-access-'));
+    try {
+      const root = join(local, 'files');
+      const secret = join(local, 'secret');
+      mkdirSync(root);
+      mkdirSync(secret);
+      writeFileSync(join(root, 'ok.csv'), 'n\n1\n');
+      writeFileSync(join(secret, 'passwd.csv'), 'user\nroot\n');
+      symlinkSync(join(secret, 'passwd.csv'), join(root, 'leak.csv'));
+      const fileAccess = { roots: [root], denied: [], setting: 'AGNES_SOURCE_ROOTS' };
+      expect(() => createCsvConnector({ path: secret }, { fileAccess })).toThrow(ConfigError);
+      expect(() => createCsvConnector({ path: secret }, { fileAccess })).toThrow(/config\.path .*secret is outside the folders sources may read \(AGNES_SOURCE_ROOTS: /);
+      // Without a host restriction the connector reads where it is pointed.
+      expect((await createCsvConnector({ path: root }).discover!()).map((t) => t.name).sort()).toEqual(['leak', 'ok']);
+
+      const seen: string[] = [];
+      const c = createCsvConnector({ path: root }, { fileAccess, logger: { ...logger, warn: (m) => seen.push(m) } });
+      expect((await c.discover!()).map((t) => t.name)).toEqual(['ok']);
+      expect(seen.join('\n')).toMatch(/skipped leak\.csv: .*passwd\.csv.* is outside the folders sources may read/);
+
+      rmSync(join(root, 'ok.csv'));
+      symlinkSync(join(secret, 'passwd.csv'), join(root, 'ok.csv'));
+      await expect(all(c.read!('ok', { batchSize: 10 }))).rejects.toThrow(/ok\.csv: .* is outside the folders sources may read \(AGNES_SOURCE_ROOTS/);
     } finally {
       rmSync(local, { recursive: true, force: true });
     }

@@ -6,6 +6,8 @@ import {
   ConfigError,
   type Connector,
   FatalSourceError,
+  type FileAccess,
+  filePathProblem,
   type Logger,
   type ReadOptions,
   silentLogger,
@@ -25,6 +27,11 @@ export interface CsvConnectorContext {
   readonly logger?: Logger;
   /** Aborted when the host cancels the run; reads stop as if `options.signal` had aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * Where the host lets sources read: the folder and every file (symlinks resolved) must
+   * lie under it, else the connector refuses the folder and skips the file. Default: anywhere.
+   */
+  readonly fileAccess?: FileAccess;
 }
 
 const DEFAULT_BATCH_SIZE = 10_000;
@@ -57,6 +64,10 @@ export function createCsvConnector(config: CsvConnectorConfig, ctx: CsvConnector
   checkConfig(config);
   const logger = ctx.logger ?? silentLogger;
   const dir = resolve(config.path);
+  const access = ctx.fileAccess;
+  const outside = (path: string) => (access ? filePathProblem(path, access) : undefined);
+  const refused = outside(dir);
+  if (refused) throw new ConfigError(`csv connector: config.path ${refused}`);
 
   // One in-memory instance per connector; one connection per discover or read, because
   // a DuckDB connection serves one streaming result at a time and reads may interleave.
@@ -96,6 +107,12 @@ export function createCsvConnector(config: CsvConnectorConfig, ctx: CsvConnector
     const candidates = new Map<string, { file: string; format: FileFormat }>();
     for (const file of await listFiles(dir, config.recursive ?? false)) {
       const rel = relative(dir, file);
+      // A symlink in an allowed folder may point anywhere.
+      const problem = outside(file);
+      if (problem) {
+        logger.warn(`skipped ${rel}: ${problem}`, { file: rel });
+        continue;
+      }
       const format = await detectFormat(file);
       if (typeof format === 'object') logger.info(`skipped ${rel}: ${format.skip}`, { file: rel });
       else candidates.set(rel, { file, format });
@@ -154,6 +171,9 @@ export function createCsvConnector(config: CsvConnectorConfig, ctx: CsvConnector
       // Schema order, not request order: a projection narrows the declared schema.
       wanted = t.plans.filter((p) => options.columns!.includes(p.name));
     }
+    // The file may have been replaced by a symlink since discover.
+    const moved = outside(t.file);
+    if (moved) throw new ConfigError(`csv connector: ${t.rel}: ${moved}`);
     const batchSize = options.batchSize > 0 ? options.batchSize : (config.batchSize ?? DEFAULT_BATCH_SIZE);
     const fail = (error: unknown) =>
       new FatalSourceError(`csv connector: cannot read ${t.rel} as ${t.format}: ${firstLine(error)}`, { cause: error });

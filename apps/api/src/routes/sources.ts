@@ -49,7 +49,7 @@ export function sourceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   const checked = async (connector: string, config: Record<string, unknown>) => {
     const installed = await deps.connectors.get(connector);
     // Validation only: defaults are applied at run time, so a later manifest's defaults apply.
-    validateConnectorConfig(installed.manifest, config);
+    validateConnectorConfig(installed.manifest, config, { fileAccess: deps.sync.fileAccess });
   };
   const source = async (name: string) => {
     const found = await db.sources.get(name);

@@ -1,5 +1,7 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
+import { vegaDataDir } from './demo.js';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
@@ -16,6 +18,11 @@ describe('loadConfig', () => {
   it('requires JWT_SECRET_KEY with DATABASE_URL, since replicas must share it', () => {
     expect(() => loadConfig({}, { DATABASE_URL: 'postgres://db/agnes' })).toThrow(/JWT_SECRET_KEY is required/);
     expect(loadConfig({}, { DATABASE_URL: 'postgres://db/agnes', JWT_SECRET_KEY: 'k'.repeat(40) }).databaseUrl).toBe('postgres://db/agnes');
+  });
+
+  it('lets sources read <data-dir>/files and the demo data by default, or the AGNES_SOURCE_ROOTS folders', () => {
+    expect(loadConfig({ dataDir: '/srv/agnes' }, {}).sourceRoots).toEqual(['/srv/agnes/files', vegaDataDir()]);
+    expect(loadConfig({ dataDir: '/srv/agnes' }, { AGNES_SOURCE_ROOTS: ' /mnt/exports , relative/drop,' }).sourceRoots).toEqual(['/mnt/exports', resolve('relative/drop')]);
   });
 
   it('names the variable of a bad number', () => {

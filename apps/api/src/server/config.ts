@@ -1,5 +1,6 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { vegaDataDir } from './demo.js';
 import { PACKAGE_ROOT } from './version.js';
 
 /** Everything the server is started with. Only this module reads `process.env`. */
@@ -37,6 +38,11 @@ export interface ServerConfig {
   readonly logLevel: string;
   /** The `da` tarball served at `/cli/da.tgz`; by default the one built beside the server in the monorepo. */
   readonly cliTarball: string | undefined;
+  /**
+   * AGNES_SOURCE_ROOTS: the folders file-reading sources may read (symlinks resolved; the
+   * data dir's `state/` never). Default: `<data-dir>/files` and the demo data folder.
+   */
+  readonly sourceRoots: readonly string[];
   /** The environment connectors' secrets are resolved from. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -74,6 +80,15 @@ function bytes(env: Readonly<Record<string, string | undefined>>, name: string, 
   return Math.floor(Number(m[1]) * unit);
 }
 
+/** The vega-datasets folder the `--demo` source reads, when installed. */
+function demoData(): string[] {
+  try {
+    return [vegaDataDir()];
+  } catch {
+    return [];
+  }
+}
+
 /** Reads the configuration from flags and the environment, with the documented defaults. */
 export function loadConfig(flags: ServerFlags = {}, env: Readonly<Record<string, string | undefined>> = process.env): ServerConfig {
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -81,8 +96,10 @@ export function loadConfig(flags: ServerFlags = {}, env: Readonly<Record<string,
   if (databaseUrl && !jwtSecret) {
     throw new Error('JWT_SECRET_KEY is required when DATABASE_URL is set: every replica must sign and check tokens with the same secret (e.g. `openssl rand -hex 32`)');
   }
+  const dataDir = resolve(flags.dataDir ?? env.DATA_DIR ?? './data');
+  const sourceRoots = (env.AGNES_SOURCE_ROOTS ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((p) => resolve(p));
   return {
-    dataDir: resolve(flags.dataDir ?? env.DATA_DIR ?? './data'),
+    dataDir,
     host: flags.host ?? env.HOST ?? '127.0.0.1',
     port: flags.port ?? int(env, 'PORT', 8000),
     demo: flags.demo ?? false,
@@ -106,6 +123,7 @@ export function loadConfig(flags: ServerFlags = {}, env: Readonly<Record<string,
     secureCookies: env.SECURE_COOKIES === 'true',
     logLevel: env.LOG_LEVEL || 'info',
     cliTarball: env.AGNES_CLI_TARBALL || (PACKAGE_ROOT ? join(PACKAGE_ROOT, '..', 'cli', 'standalone', 'da.tgz') : undefined),
+    sourceRoots: sourceRoots.length > 0 ? sourceRoots : [join(dataDir, 'files'), ...demoData()],
     env,
   };
 }

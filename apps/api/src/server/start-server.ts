@@ -117,6 +117,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
       extractsDir: paths.extracts,
       analyticsPath: paths.analytics,
       env: config.env,
+      fileAccess: { roots: config.sourceRoots, denied: [paths.state], setting: 'AGNES_SOURCE_ROOTS' },
       logger,
       clock,
       workerTimeoutMs: config.workerTimeoutMs,
@@ -124,6 +125,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
     started.push({ stop: () => sync.idle() });
     const rebuilt = await sync.rebuildAnalytics();
     logger.info('analytics database rebuilt from the extracts on disk', { tables: rebuilt.tables.length, problems: rebuilt.problems.length });
+    await sync.warnSourcesOutsideRoots();
     const webhooks = new WebhookIngest({
       db,
       connectors,

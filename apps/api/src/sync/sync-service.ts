@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { type Logger, resolveSecrets, validateConnectorConfig } from '@agnes/connector-kit';
+import { type FileAccess, type Logger, pathFieldProblems, resolveSecrets, validateConnectorConfig } from '@agnes/connector-kit';
 import { ConnectorRuntime, type TableRunConfig } from '@agnes/connector-runtime';
 import { type RebuildResult, rebuild } from '@agnes/orchestrator';
 import { normalizeTableId } from '@agnes/rbac';
@@ -58,6 +58,8 @@ export interface SyncServiceDeps {
   readonly analyticsPath: string;
   /** The host environment: the connectors' secrets are picked from it by name. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where connectors may read local files (AGNES_SOURCE_ROOTS, never the state folder). */
+  readonly fileAccess: FileAccess;
   readonly logger: Logger;
   readonly clock: () => Date;
   /** A connector run is stopped after this long. */
@@ -80,6 +82,31 @@ export class SyncService {
   #idle: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: SyncServiceDeps) {}
+
+  /** Where connectors may read local files; source configs are checked against it when saved and before every run. */
+  get fileAccess(): FileAccess {
+    return this.deps.fileAccess;
+  }
+
+  /**
+   * Logs a warning for every source whose `format: path` config lies outside the file
+   * access (its next sync would fail), and returns their names.
+   */
+  async warnSourcesOutsideRoots(): Promise<string[]> {
+    const outside: string[] = [];
+    for (const source of await this.deps.db.sources.list()) {
+      const installed = await this.deps.connectors.get(source.connector).catch(() => undefined);
+      if (!installed) continue;
+      const problems = pathFieldProblems(installed.manifest, source.config, this.deps.fileAccess);
+      if (problems.length === 0) continue;
+      outside.push(source.name);
+      this.deps.logger.warn(`source ${source.name} reads outside ${this.deps.fileAccess.setting}; its syncs fail until it is moved or the setting allows it`, {
+        source: source.name,
+        problems,
+      });
+    }
+    return outside;
+  }
 
   /** The running job of this replica, if any. */
   get running(): SyncJob | undefined {
@@ -168,7 +195,7 @@ export class SyncService {
   /** Runs a source's `discover` in a child process. */
   async discover(source: Source): Promise<DiscoveredTable[]> {
     const { manifestPath, config, env } = await this.#prepare(source);
-    const answer = await runWorker({ kind: 'discover', manifestPath, config, env }, { timeoutMs: Math.min(this.deps.workerTimeoutMs, 120_000), hostEnv: this.deps.env });
+    const answer = await runWorker({ kind: 'discover', manifestPath, config, env, fileAccess: this.deps.fileAccess }, { timeoutMs: Math.min(this.deps.workerTimeoutMs, 120_000), hostEnv: this.deps.env });
     if (answer.kind === 'discovered') return answer.tables;
     if (answer.kind === 'failed') throw new ApiError('invalid_request', `discovery of source ${source.name} failed (${answer.code}): ${answer.message}`);
     throw new ApiError('internal', 'the connector process answered a discovery with something else');
@@ -176,7 +203,10 @@ export class SyncService {
 
   async #prepare(source: Source): Promise<{ manifestPath: string; config: Record<string, unknown>; env: Record<string, string> }> {
     const installed = await this.deps.connectors.get(source.connector);
-    const config = validateConnectorConfig(installed.manifest, await this.#withRegisteredQueries(source, installed.manifest.config));
+    // Checked again at run time: the source may predate the setting, or the files may have moved behind a symlink.
+    const config = validateConnectorConfig(installed.manifest, await this.#withRegisteredQueries(source, installed.manifest.config), {
+      fileAccess: this.deps.fileAccess,
+    });
     const env = resolveSecrets(installed.manifest, this.deps.env);
     return { manifestPath: installed.manifestPath, config, env };
   }
@@ -222,7 +252,7 @@ export class SyncService {
       try {
         const { manifestPath, config, env } = await this.#prepare(source);
         const answer = await runWorker(
-          { kind: 'run', extractDir: join(this.deps.extractsDir, source.name), manifestPath, config, env, tables },
+          { kind: 'run', extractDir: join(this.deps.extractsDir, source.name), manifestPath, config, env, fileAccess: this.deps.fileAccess, tables },
           {
             timeoutMs: this.deps.workerTimeoutMs,
             hostEnv: this.deps.env,

@@ -19,7 +19,7 @@ const logger: Logger = {
 };
 
 async function handle(request: WorkerRequest): Promise<WorkerMessage> {
-  const { connector } = await loadConnector(request.manifestPath, { config: request.config, env: request.env, logger });
+  const { connector } = await loadConnector(request.manifestPath, { config: request.config, env: request.env, fileAccess: request.fileAccess, logger });
   if (request.kind === 'discover') {
     const tables = typeof connector.discover === 'function' ? await connector.discover() : [];
     return {

@@ -1,5 +1,5 @@
 import type { ProgressEvent, TableRunConfig } from '@agnes/connector-runtime';
-import type { ExtractStats, SchemaJson } from '@agnes/connector-kit';
+import type { ExtractStats, FileAccess, SchemaJson } from '@agnes/connector-kit';
 
 /** What the server asks of a sync worker (a child process). */
 export type WorkerRequest =
@@ -9,6 +9,7 @@ export type WorkerRequest =
       readonly manifestPath: string;
       readonly config: Record<string, unknown>;
       readonly env: Record<string, string>;
+      readonly fileAccess: FileAccess;
       readonly tables?: Record<string, TableRunConfig> | undefined;
     }
   | {
@@ -16,6 +17,7 @@ export type WorkerRequest =
       readonly manifestPath: string;
       readonly config: Record<string, unknown>;
       readonly env: Record<string, string>;
+      readonly fileAccess: FileAccess;
     };
 
 /** A table a connector offers, in JSON. */

@@ -1,3 +1,4 @@
+import type { FileAccess } from '../files/file-access.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import type { Connector } from '../protocol/connector.js';
 import { anySignal, fetchWithRetry } from '../retry/retry.js';
@@ -15,6 +16,11 @@ export interface ConnectorContext {
   readonly fetch: typeof fetchWithRetry;
   /** Aborted when the host cancels the run. */
   readonly signal?: AbortSignal;
+  /**
+   * Where the host lets this connector read local files; a connector that reads files
+   * checks every path with `filePathProblem`. Unset: the host does not restrict.
+   */
+  readonly fileAccess?: FileAccess;
 }
 
 /**
@@ -33,6 +39,7 @@ export interface CreateContextOptions {
   secrets?: Readonly<Record<string, string>>;
   logger?: Logger;
   signal?: AbortSignal;
+  fileAccess?: FileAccess;
 }
 
 /**
@@ -55,5 +62,6 @@ export function createContext(options: CreateContextOptions = {}): ConnectorCont
     logger,
     fetch: boundFetch,
     ...(signal ? { signal } : {}),
+    ...(options.fileAccess ? { fileAccess: Object.freeze({ ...options.fileAccess }) } : {}),
   });
 }

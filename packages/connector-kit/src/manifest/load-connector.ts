@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AuthError, ConfigError } from '../errors/errors.js';
+import type { FileAccess } from '../files/file-access.js';
 import { childLogger, type Logger, silentLogger } from '../logging/logger.js';
 import type { Connector } from '../protocol/connector.js';
 import { type ConnectorFactory, createContext } from './context.js';
@@ -42,6 +43,8 @@ export interface LoadConnectorOptions {
   env?: Readonly<Record<string, string | undefined>>;
   logger?: Logger;
   signal?: AbortSignal;
+  /** Where the connector may read local files: checked against `format: path` fields and handed to the factory. */
+  fileAccess?: FileAccess;
 }
 
 /** What {@link loadConnector} returns. */
@@ -65,7 +68,7 @@ export interface LoadedConnector {
  */
 export async function loadConnector(manifestPath: string, options: LoadConnectorOptions = {}): Promise<LoadedConnector> {
   const manifest = await loadManifest(manifestPath);
-  const config = validateConnectorConfig(manifest, options.config ?? {});
+  const config = validateConnectorConfig(manifest, options.config ?? {}, { fileAccess: options.fileAccess });
   const secrets = resolveSecrets(manifest, options.env ?? {});
   const entry = resolve(dirname(resolve(manifestPath)), manifest.entrypoint);
   if (!existsSync(entry)) {
@@ -93,6 +96,7 @@ export async function loadConnector(manifestPath: string, options: LoadConnector
     secrets,
     logger: childLogger(options.logger ?? silentLogger, { connector: manifest.name }),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.fileAccess ? { fileAccess: options.fileAccess } : {}),
   });
   const connector: unknown = await (mod.default as ConnectorFactory)(config, ctx);
   if (typeof connector !== 'object' || connector === null || typeof (connector as Connector).capabilities !== 'number') {

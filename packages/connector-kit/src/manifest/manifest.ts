@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { identifierProblem } from '../contract/identifiers.js';
 import { ENV_VAR_PATTERN } from '../contract/remote.js';
 import { ConfigError } from '../errors/errors.js';
+import { type FileAccess, filePathProblem } from '../files/file-access.js';
 import { CAP_NAMES, type CapName, type Caps, parseCaps } from '../protocol/capabilities.js';
 
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -82,7 +83,10 @@ const configField = strict(
     required: z.boolean().default(false),
     default: z.unknown().optional(),
     description: z.string().optional(),
-    /** A hint for people and tools, e.g. `uri`; not enforced. */
+    /**
+     * A hint for people and tools, e.g. `uri`. `path` marks a local file or folder the
+     * connector reads: a host that restricts file access checks it (see `FileAccess`).
+     */
     format: z.string().optional(),
     /** The value is a secret: never echoed in messages or logs. */
     secret: z.boolean().default(false),
@@ -237,9 +241,38 @@ function typeWording(type: ConfigFieldSpec['type']): string {
 }
 
 /**
+ * The problems of a config's `format: path` fields under a host's {@link FileAccess}, one
+ * `field: why` line each (empty when every path may be read).
+ *
+ * @example
+ * pathFieldProblems(manifest, { path: '/etc' }, access); // ['path: /etc is outside the folders …']
+ */
+export function pathFieldProblems(
+  manifest: Pick<ConnectorManifest, 'config'>,
+  config: Readonly<Record<string, unknown>>,
+  access: FileAccess,
+): string[] {
+  const problems: string[] = [];
+  for (const [key, spec] of Object.entries(manifest.config)) {
+    const v = config[key] ?? spec.default;
+    if (spec.format !== 'path' || typeof v !== 'string' || v === '') continue;
+    const problem = filePathProblem(v, access);
+    if (problem) problems.push(`${key}: ${problem}`);
+  }
+  return problems;
+}
+
+/** Options of {@link validateConnectorConfig}. */
+export interface ValidateConfigOptions {
+  /** The host's file access: `format: path` fields must name a folder or file it allows. */
+  readonly fileAccess?: FileAccess | undefined;
+}
+
+/**
  * Checks a connector's configuration against its manifest's `config` section and returns
  * a copy with defaults applied. Throws a {@link ConfigError} listing every missing,
- * mistyped or unknown field; values of `secret` fields are never echoed.
+ * mistyped or unknown field, and with `options.fileAccess` every `format: path` field
+ * outside it; values of `secret` fields are never echoed.
  *
  * @example
  * const config = validateConnectorConfig(manifest, { url: 'https://connection.keboola.com' });
@@ -247,9 +280,11 @@ function typeWording(type: ConfigFieldSpec['type']): string {
 export function validateConnectorConfig(
   manifest: Pick<ConnectorManifest, 'name' | 'config'>,
   config: Readonly<Record<string, unknown>>,
+  options: ValidateConfigOptions = {},
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   const problems: string[] = [];
+  if (options.fileAccess) problems.push(...pathFieldProblems(manifest, config, options.fileAccess));
   for (const [key, spec] of Object.entries(manifest.config)) {
     const v = config[key];
     if (v === undefined || v === null) {
