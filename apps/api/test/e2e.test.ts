@@ -12,13 +12,13 @@ import { describeApi, errorOf, sourceManifest } from './harness.js';
 describeApi('end to end over HTTP', { listen: true, sample: false, config: { trustedProxies: ['127.0.0.1'] } }, (api) => {
   it('takes an analyst from nothing to a granted, downloaded and queried table', async () => {
     const admin = api().adminToken;
-    // Admin: a source, a user, a group, a grant, a registration, a sync.
+    // Admin: a source, a user, a group, a registration, a grant (before anything is published), a sync.
     await api().call('POST', '/api/admin/sources', { token: admin, body: { name: 'shop', connector: '@agnes/test-sample-connector', config: { rows: 2500 } } });
     const user = await api().call('POST', '/api/users', { token: admin, body: { email: 'ana@example.com', name: 'Ana', password: 'ana password 1' } });
     const group = await api().call('POST', '/api/admin/groups', { token: admin, body: { name: 'finance' } });
     await api().call('POST', `/api/admin/groups/${group.id}/members`, { token: admin, body: { user_id: user.id } });
-    await api().call('POST', '/api/admin/grants', { token: admin, body: { group_id: group.id, resource_type: 'table', resource_id: 'orders' } });
     await api().call('POST', '/api/admin/register-table', { token: admin, body: { id: 'orders', source: 'shop', description: 'All orders', primary_key: ['id'] } });
+    await api().call('POST', '/api/admin/grants', { token: admin, body: { group_id: group.id, resource_type: 'table', resource_id: 'orders' } });
     const job = await api().sync();
     expect(job.status).toBe('succeeded');
     // Only orders is registered, so only orders was extracted and published.

@@ -54,6 +54,13 @@ describe('da admin, status, explore, diagnose and connector against a real serve
     expect((await as(admin)(['admin', 'user', 'set-role', 'nobody@example.com', 'admin'])).code).toBe(4);
   });
 
+  it("shows the server's refusal of a grant to a table that is neither registered nor published", async () => {
+    await api.call('POST', '/api/admin/groups', { token: api.adminToken, body: { name: 'auditors' } });
+    const refused = await as(admin)(['admin', 'grant', 'auditors', 'nosuchtable']);
+    expect([refused.code, refused.stdout]).toEqual([4, '']);
+    expect(refused.stderr).toMatch(/table not registered: nosuchtable/);
+  });
+
   it('discovers, registers, lists and removes tables, and runs a server sync to the end', async () => {
     const found = await ok(admin, ['admin', 'table', 'discover', '--source', 'shop']);
     expect(found.map((t: { name: string }) => t.name)).toEqual(['orders', 'customers', 'events']);

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { identifierProblem } from '@agnes/connector-kit';
+import { normalizeTableId } from '@agnes/rbac';
 import type { Grant, Group } from '@agnes/system-db';
 import { adminOf } from '../auth/authenticate.js';
 import type { AppDeps } from '../app/deps.js';
@@ -175,6 +176,15 @@ export function groupRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       const problem = identifierProblem(input.resource_id, 'table');
       if (problem) throw new ApiError('invalid_request', `resource_id: ${problem} (use the published table name, as in GET /api/catalog/tables)`);
       const g = await group(input.group_id);
+      // Grant first, publish later goes through the registry: register the table id (no data needed), then grant.
+      const id = normalizeTableId(input.resource_id);
+      const known = deps.tables.get(input.resource_id) !== undefined || (await db.registry.list()).some((r) => normalizeTableId(r.id) === id);
+      if (!known) {
+        throw new ApiError(
+          'not_found',
+          `table not registered: ${input.resource_id} is neither published nor in the registry; check the name (GET /api/catalog/tables) or register it first (POST /api/admin/register-table) to grant before it is published`,
+        );
+      }
       return c.json(grantJson(await db.grants.grant({ groupId: g.id, resourceType: 'table', resourceId: input.resource_id, grantedBy: caller.user.id })), 201);
     },
   );
