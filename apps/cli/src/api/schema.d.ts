@@ -36,7 +36,7 @@ export interface paths {
                         "application/json": components["schemas"]["SessionToken"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -74,6 +74,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -144,7 +153,7 @@ export interface paths {
                         "application/json": components["schemas"]["User"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -182,6 +191,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -256,7 +274,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -294,6 +312,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -359,7 +386,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -466,7 +493,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -566,7 +593,7 @@ export interface paths {
                         "application/json": components["schemas"]["AccessToken"][];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -658,7 +685,7 @@ export interface paths {
                         "application/json": components["schemas"]["CreatedToken"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -696,6 +723,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -760,7 +796,7 @@ export interface paths {
                         "application/json": components["schemas"]["AccessToken"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -849,7 +885,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -948,7 +984,7 @@ export interface paths {
                         "application/json": components["schemas"]["AccessToken"][];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1053,7 +1089,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1155,7 +1191,7 @@ export interface paths {
                         "application/json": components["schemas"]["User"][];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1247,7 +1283,7 @@ export interface paths {
                         "application/json": components["schemas"]["User"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1285,6 +1321,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1349,7 +1394,7 @@ export interface paths {
                         "application/json": components["schemas"]["User"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1438,7 +1483,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1533,7 +1578,7 @@ export interface paths {
                         "application/json": components["schemas"]["User"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1571,6 +1616,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1638,7 +1692,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1749,7 +1803,7 @@ export interface paths {
                         "application/json": components["schemas"]["User"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1787,6 +1841,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1849,7 +1912,7 @@ export interface paths {
                         "application/json": components["schemas"]["Group"][];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1944,7 +2007,7 @@ export interface paths {
                         "application/json": components["schemas"]["Group"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1982,6 +2045,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2047,7 +2119,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2145,7 +2217,7 @@ export interface paths {
                         "application/json": components["schemas"]["Group"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2183,6 +2255,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2243,7 +2324,7 @@ export interface paths {
                         "application/json": components["schemas"]["GroupMember"][];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2342,7 +2423,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2380,6 +2461,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2446,7 +2536,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2548,7 +2638,7 @@ export interface paths {
                         "application/json": components["schemas"]["Grant"][];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2648,7 +2738,7 @@ export interface paths {
                         "application/json": components["schemas"]["Grant"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2686,6 +2776,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2751,7 +2850,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2850,7 +2949,7 @@ export interface paths {
                         "application/json": components["schemas"]["Connector"][];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2952,7 +3051,7 @@ export interface paths {
                         "application/json": components["schemas"]["Source"][];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3054,7 +3153,7 @@ export interface paths {
                         "application/json": components["schemas"]["Source"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3092,6 +3191,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3156,7 +3264,7 @@ export interface paths {
                         "application/json": components["schemas"]["Source"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3245,7 +3353,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3347,7 +3455,7 @@ export interface paths {
                         "application/json": components["schemas"]["Source"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3385,6 +3493,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3459,7 +3576,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3565,7 +3682,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3673,7 +3790,7 @@ export interface paths {
                         "application/json": components["schemas"]["RegisteredTable"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3711,6 +3828,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3780,7 +3906,7 @@ export interface paths {
                         "application/json": components["schemas"]["RegisteredTable"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3818,6 +3944,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3868,7 +4003,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3980,7 +4115,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4018,6 +4153,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4082,7 +4226,7 @@ export interface paths {
                         "application/json": components["schemas"]["SyncJob"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4184,7 +4328,7 @@ export interface paths {
                         "application/json": components["schemas"]["SyncManifest"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4286,7 +4430,7 @@ export interface paths {
                         "application/json": components["schemas"]["SyncSettings"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4377,7 +4521,7 @@ export interface paths {
                         "application/json": components["schemas"]["SyncSettings"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4415,6 +4559,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4496,7 +4649,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4587,7 +4740,7 @@ export interface paths {
         put?: never;
         /**
          * Run a read query; BIGINT, HUGEINT and DECIMAL values come back as exact strings
-         * @description Refusals: 400 for anything but a read query or a blocked construct, 403 when a table is not granted (or does not exist).
+         * @description Refusals: 400 for anything but a read query or a blocked construct, 403 when a table is not granted (or does not exist), 429 with Retry-After past the concurrent-query caps (per user and server-wide). Results past the row limit or QUERY_MAX_BYTES come back `truncated`.
          *
          *     Any signed-in user.
          */
@@ -4614,7 +4767,7 @@ export interface paths {
                         "application/vnd.apache.arrow.stream": string;
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4652,6 +4805,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state. */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body was not sent as `Content-Type: application/json` (`unsupported_media_type`). */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4716,7 +4878,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4826,7 +4988,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4928,7 +5090,7 @@ export interface paths {
                         "application/json": components["schemas"]["Health"];
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5046,7 +5208,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5146,7 +5308,7 @@ export interface paths {
                         "application/gzip": string;
                     };
                 };
-                /** @description The request is invalid; the message names the field and the fix. */
+                /** @description The request is invalid (`invalid_request`: the message names the field and the fix), or its body is not JSON (`invalid_json`: the message says where it breaks). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5231,8 +5393,11 @@ export interface components {
         };
         Error: {
             error: {
-                /** @example not_found */
-                code: string;
+                /**
+                 * @example not_found
+                 * @enum {string}
+                 */
+                code: "invalid_request" | "invalid_json" | "unsupported_media_type" | "client_closed" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "sync_running" | "rate_limited" | "query_invalid" | "query_forbidden" | "query_too_large" | "query_timeout" | "unavailable" | "internal";
                 /** @example no user with id 42; list users with GET /api/users */
                 message: string;
                 details?: {
