@@ -85,6 +85,14 @@ describe('query engine: hostile corpus', () => {
     expect(e).toMatchObject({ code: 'invalid', message: 'the query contains a NUL character; remove it' });
   });
 
+  it('takes a database DuckDB invalidated out of service, so one query cannot break it for everyone (found in review)', async () => {
+    const poison = 'SELECT reservoir_quantile(x, []) FROM (VALUES (1.5)) v(x)';
+    for (const options of [analystInSandbox, { authorize: analyst }]) {
+      await expect(engine.query(poison, options)).rejects.toMatchObject({ code: 'failed', fatal: true, message: expect.stringMatching(/internal error/) });
+      expect((await engine.query('SELECT count(*) AS n FROM orders', options)).rows).toEqual([{ n: '5' }]);
+    }
+  });
+
   it('refuses other control characters with their position, and keeps tabs and line breaks', async () => {
     await expect(engine.query('SELECT 1\x1b[2J', analystInSandbox)).rejects.toMatchObject({ code: 'invalid', message: 'the query contains the control character U+001B at position 9; remove it' });
     expect((await engine.query('SELECT\t1 AS one\r\n', analystInSandbox)).rows).toEqual([{ one: 1 }]);

@@ -5,7 +5,7 @@ import { type DuckDBConnection, DuckDBInstance, JsonDuckDBValueConverter } from 
 import { type Logger, type RemoteAttachRow, silentLogger } from '@agnes/connector-kit';
 import { type PublishedViews, readPublishedViews, type ViewTarget } from '../rebuild/rebuild.js';
 import type { RemotePolicy } from '../remote/remote-policy.js';
-import { QueryError } from './query-error.js';
+import { isQueryError, QueryError } from './query-error.js';
 import { lockDown, Sandbox } from './sandbox.js';
 import { inspectQuery, noSuchTable } from './sql-guard.js';
 
@@ -180,16 +180,19 @@ export class QueryEngine {
    * their sandbox), then parses, walks and authorizes the query on it. Returns the
    * connection, the published views the query reads, and the release to call once done.
    */
-  private async start(sql: string, options: QueryOptions): Promise<{ conn: DuckDBConnection; tables: string[]; done: () => void }> {
+  private async start(sql: string, options: QueryOptions): Promise<{ conn: DuckDBConnection; tables: string[]; done: (error?: unknown) => void }> {
     const gen = await this.generation();
     gen.active++;
     let sandbox: Sandbox | undefined;
     let conn: DuckDBConnection | undefined;
-    const done = () => {
+    const done = (error?: unknown) => {
       conn?.closeSync();
+      // A database DuckDB invalidated serves nobody again: out of the cache, closed when idle.
+      if (isQueryError(error) && error.fatal) this.invalidate(gen, sandbox);
       if (sandbox) {
         sandbox.active--;
         sandbox.lastUsed = Date.now();
+        if (sandbox.retired && sandbox.active === 0) sandbox.close();
       }
       this.release(gen);
     };
@@ -210,8 +213,24 @@ export class QueryEngine {
       await options.authorize?.(unique);
       return { conn, tables: unique, done };
     } catch (error) {
-      done();
-      throw error;
+      const mapped = isQueryError(error) ? error : QueryError.fromDuckDB(error);
+      done(mapped);
+      throw mapped;
+    }
+  }
+
+  /** Takes an invalidated sandbox, or the generation's main instance, out of service. */
+  private invalidate(gen: Generation, sandbox: Sandbox | undefined): void {
+    if (sandbox) {
+      for (const [key, s] of gen.open) {
+        if (s !== sandbox) continue;
+        gen.open.delete(key);
+        gen.sandboxes.delete(key);
+      }
+      sandbox.retired = true;
+    } else if (this.current === gen) {
+      this.current = undefined;
+      gen.retired = true;
     }
   }
 
@@ -261,6 +280,7 @@ export class QueryEngine {
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     const { conn, tables, done } = await this.start(sql, options);
     let timer: NodeJS.Timeout | undefined;
+    let failure: unknown;
     try {
       const { maxRows, timeoutMs } = this.limits(options);
       timer = setTimeout(() => conn.interrupt(), timeoutMs);
@@ -268,7 +288,8 @@ export class QueryEngine {
       try {
         reader = await conn.streamAndReadUntil(sql, maxRows + 1);
       } catch (error) {
-        throw QueryError.fromDuckDB(error);
+        failure = QueryError.fromDuckDB(error);
+        throw failure;
       }
       if (reader.currentRowCount > maxRows) {
         throw new QueryError('too_many_rows', `the result has more than ${maxRows} rows; add a LIMIT or aggregate`);
@@ -283,7 +304,7 @@ export class QueryEngine {
       };
     } finally {
       if (timer) clearTimeout(timer);
-      done();
+      done(failure);
     }
   }
 
@@ -296,6 +317,7 @@ export class QueryEngine {
   async *stream(sql: string, options: QueryOptions = {}): AsyncGenerator<QueryResult> {
     const { conn, tables, done } = await this.start(sql, options);
     let timer: NodeJS.Timeout | undefined;
+    let failure: unknown;
     try {
       const { maxRows, timeoutMs } = this.limits(options);
       timer = setTimeout(() => conn.interrupt(), timeoutMs);
@@ -315,11 +337,12 @@ export class QueryEngine {
         // An empty result still says what its columns are.
         if (sent === 0) yield { columns, rows: [], values: [], tables };
       } catch (error) {
-        throw error instanceof QueryError ? error : QueryError.fromDuckDB(error);
+        failure = error instanceof QueryError ? error : QueryError.fromDuckDB(error);
+        throw failure;
       }
     } finally {
       if (timer) clearTimeout(timer);
-      done();
+      done(failure);
     }
   }
 

@@ -18,11 +18,17 @@ export class QueryError extends Error {
   readonly code: QueryErrorCode;
   /** For `busy`: when trying again makes sense. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * DuckDB reported an internal error or invalidated the database: the instance the query
+   * ran on must not serve another query (the engine reopens it).
+   */
+  readonly fatal: boolean;
   readonly [BRAND] = true;
-  constructor(code: QueryErrorCode, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+  constructor(code: QueryErrorCode, message: string, options?: { cause?: unknown; retryAfterMs?: number; fatal?: boolean }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryAfterMs = options?.retryAfterMs;
+    this.fatal = options?.fatal ?? false;
     this.name = 'QueryError';
   }
 
@@ -32,6 +38,10 @@ export class QueryError extends Error {
     const raw = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements:\s*/i, '');
     const first = (raw.split('\n')[0] ?? '').replace(/\s*Did you mean.*$/i, '').replace(/\s*Candidate bindings:.*$/i, '');
     if (/INTERRUPT/i.test(raw)) return new QueryError('timeout', 'the query took too long and was stopped', { cause: error });
+    // An internal error can leave DuckDB's database invalidated for every later query (found in review).
+    if (/^(INTERNAL|FATAL) Error|database has been invalidated/i.test(raw)) {
+      return new QueryError('failed', 'the query hit an internal error of the database engine; the engine was restarted', { cause: error, fatal: true });
+    }
     if (/^Parser Error/i.test(raw)) return new QueryError('invalid', `syntax error: ${first.replace(/^Parser Error:\s*/i, '')}`, { cause: error });
     if (/^Binder Error/i.test(raw)) {
       if (/Table .* does not exist|Catalog .* does not exist|Schema .* does not exist/i.test(raw)) {

@@ -61,6 +61,13 @@ describe('query pool', () => {
     expect((await pool.query('SELECT count(*) AS n FROM orders')).values).toEqual([['5']]);
   });
 
+  it('replaces a worker whose database DuckDB invalidated', async () => {
+    const before = pool.pids;
+    await expect(pool.query('SELECT reservoir_quantile(x, []) FROM (VALUES (1.5)) v(x)', { readable: ['orders'] })).rejects.toMatchObject({ code: 'failed' });
+    for (let i = 0; i < 3; i++) expect((await pool.query('SELECT count(*) AS n FROM orders', { readable: ['orders'] })).values).toEqual([['5']]);
+    expect(pool.pids.filter((p) => !before.includes(p)).length).toBeGreaterThan(0);
+  });
+
   it('stops a query that needs more memory than its share, and keeps serving', async () => {
     const e = await failure(pool.query('SELECT len(list(x)) FROM range(200000000) t(x)', { timeoutMs: 60_000 }));
     expect(e).toBeInstanceOf(QueryError);

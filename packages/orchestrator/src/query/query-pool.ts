@@ -184,7 +184,11 @@ export class QueryPool {
       }, WATCH_MS);
       const answer = await done;
       if (answer instanceof QueryError) throw answer;
-      if (answer.kind === 'error') throw new QueryError(answer.code, answer.message);
+      if (answer.kind === 'error') {
+        // DuckDB was left in a state nobody should query again: a fresh worker for the next query.
+        if (answer.fatal) this.#kill(slot, new QueryError(answer.code, answer.message), 'SIGTERM');
+        throw new QueryError(answer.code, answer.message);
+      }
       return { columns: answer.columns, values: answer.values, tables: answer.tables, truncated: answer.truncated };
     } finally {
       clearTimeout(killTimer);

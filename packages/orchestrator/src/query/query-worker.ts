@@ -42,7 +42,7 @@ async function answer(q: WorkerQuery): Promise<WorkerAnswer> {
     }
     return { kind: 'result', id: q.id, columns, values, tables, truncated };
   } catch (error) {
-    if (isQueryError(error)) return { kind: 'error', id: q.id, code: error.code, message: error.message };
+    if (isQueryError(error)) return { kind: 'error', id: q.id, code: error.code, message: error.message, ...(error.fatal ? { fatal: true } : {}) };
     return { kind: 'error', id: q.id, code: 'failed', message: 'the query failed' };
   }
 }

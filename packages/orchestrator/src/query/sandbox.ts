@@ -88,6 +88,8 @@ export class Sandbox {
   readonly instance: DuckDBInstance;
   /** Queries running on it. */
   active = 0;
+  /** Out of service (DuckDB invalidated it): closed once its last query ends. */
+  retired = false;
   lastUsed = Date.now();
   readonly #dir: string;
   #closed = false;

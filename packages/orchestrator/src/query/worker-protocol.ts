@@ -38,7 +38,7 @@ export type WorkerAnswer =
       tables: string[];
       truncated: boolean;
     }
-  | { kind: 'error'; id: number; code: QueryErrorCode; message: string };
+  | { kind: 'error'; id: number; code: QueryErrorCode; message: string; fatal?: boolean };
 
 /** What a worker says: ready once its engine is configured, then answers. */
 export type WorkerMessage = { kind: 'ready' } | WorkerAnswer;
