@@ -16,7 +16,7 @@ describe.skipIf(!url)('incremental runs through the runtime', () => {
   beforeAll(async () => {
     fx = await createFixture(url!);
     root = mkdtempSync(join(tmpdir(), 'agnes-pg-incremental-'));
-    dir = join(root, 'pg_source'); // the folder name is the source name
+    dir = join(root, 'pgsource'); // the folder name is the source name (a pg_ prefix is reserved)
   });
   afterAll(async () => {
     await fx?.drop();
