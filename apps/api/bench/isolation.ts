@@ -6,42 +6,18 @@
  * its query workers under two memory bombs. Prints a table with the goal beside each figure.
  * Build first (`pnpm build`).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BENCH_ADMIN, startApi } from './start-api.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'agnes-isolation-bench-'));
 const MEMORY_LIMIT = 2 * 2 ** 30;
 const HEAVY = 'SELECT count(*) FROM range(100000) a, range(100000) b WHERE a.range + b.range = -1';
 const BOMBS = ['SELECT len(list(x)) FROM range(500000000) t(x)', "SELECT repeat('x', 1000000) || x AS s FROM range(600) t(x)"];
 const rows: string[][] = [['case', 'figure', 'baseline (no load)', 'goal']];
 
-async function startApi(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, '--data-dir', join(root, 'data'), '--port', '0', '--no-scheduler'], {
-    env: {
-      ...process.env,
-      AGNES_ADMIN_EMAIL: 'bench@example.com',
-      AGNES_ADMIN_PASSWORD: 'bench password',
-      LOG_LEVEL: 'warn',
-      QUERY_MEMORY_LIMIT: String(MEMORY_LIMIT),
-      QUERY_TIMEOUT_SECONDS: '20',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /Listening on (\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
-  });
-  return { child, url };
-}
 
 const rssOf = (pid: number, field: 'VmRSS' | 'VmHWM') => {
   try {
@@ -74,14 +50,14 @@ async function latencies(ms: number, call: () => Promise<Response>): Promise<num
   return out;
 }
 
-const { child, url } = await startApi();
+const { child, url } = await startApi(join(root, 'data'), { QUERY_MEMORY_LIMIT: String(MEMORY_LIMIT), QUERY_TIMEOUT_SECONDS: '20' });
 try {
   const json = (body: unknown, token?: string) => ({
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  const signIn = () => fetch(`${url}/auth/token`, json({ email: 'bench@example.com', password: 'bench password' }));
+  const signIn = () => fetch(`${url}/auth/token`, json(BENCH_ADMIN));
   const token = ((await (await signIn()).json()) as { access_token: string }).access_token;
   const health = () => fetch(`${url}/api/health`);
   // Warm: the workers have started, one query has run.

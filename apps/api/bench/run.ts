@@ -5,17 +5,16 @@
  * plain fs.createReadStream server on the same file. Prints a table. Build first (`pnpm build`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { startApi } from './start-api.js';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { META_DDL, META_TABLE, quoteIdent, quoteLiteral } from '@agnes/connector-kit';
 import { openSystemDb } from '@agnes/system-db';
 import { writeSyntheticExtracts } from '../../../packages/orchestrator/test/synthetic-extracts.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'agnes-api-bench-'));
 const dataDir = join(root, 'data');
 const extracts = join(dataDir, 'extracts');
@@ -37,22 +36,6 @@ async function bigExtract(): Promise<string> {
   return join(dir, rel);
 }
 
-async function startApi(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, '--port', '0', '--no-scheduler'], {
-    env: { ...process.env, AGNES_ADMIN_EMAIL: 'bench@example.com', AGNES_ADMIN_PASSWORD: 'bench password', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /Listening on (\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
-  });
-  return { child, url };
-}
 
 async function cannon(name: string, opts: autocannon.Options): Promise<void> {
   const r = await autocannon({ connections: 10, duration: 5, ...opts });
@@ -104,7 +87,7 @@ try {
   await db.grants.grant({ groupId: group.id, resourceId: 'big' });
   await db.close();
 
-  const started = await startApi();
+  const started = await startApi(dataDir);
   api = started.child;
   const login = await fetch(`${started.url}/auth/token`, {
     method: 'POST',
