@@ -35,6 +35,7 @@ Environment:
   QUERY_MAX_PER_USER     concurrent queries of one user (default 2); past either cap: 429
   QUERY_MEMORY_LIMIT     memory of all queries together, e.g. 6GB or 25% (default 25%)
   QUERY_MAX_BYTES        result size of one query, past it truncated (default 64MiB)
+  QUERY_THREADS          DuckDB threads of each query worker (default: the cores)
   LOG_LEVEL              debug, info (default), warn, error
 
 Examples:

@@ -34,6 +34,8 @@ export interface ServerConfig {
   readonly queryWorkers: number;
   /** QUERY_MAX_PER_USER: concurrent queries of one user. */
   readonly queryMaxPerUser: number;
+  /** QUERY_THREADS: DuckDB threads of each query worker. */
+  readonly queryThreads: number;
   readonly secureCookies: boolean;
   readonly logLevel: string;
   /** The `da` tarball served at `/cli/da.tgz`; by default the one built beside the server in the monorepo. */
@@ -120,6 +122,7 @@ export function loadConfig(flags: ServerFlags = {}, env: Readonly<Record<string,
     queryMemoryBytes: bytes(env, 'QUERY_MEMORY_LIMIT', Math.floor(totalmem() / 4)),
     queryWorkers: Math.max(1, int(env, 'QUERY_WORKERS', availableParallelism())),
     queryMaxPerUser: Math.max(1, int(env, 'QUERY_MAX_PER_USER', 2)),
+    queryThreads: Math.max(1, int(env, 'QUERY_THREADS', availableParallelism())),
     secureCookies: env.SECURE_COOKIES === 'true',
     logLevel: env.LOG_LEVEL || 'info',
     cliTarball: env.AGNES_CLI_TARBALL || (PACKAGE_ROOT ? join(PACKAGE_ROOT, '..', 'cli', 'standalone', 'da.tgz') : undefined),

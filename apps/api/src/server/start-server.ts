@@ -106,6 +106,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
       workers: config.queryWorkers,
       maxPerOwner: config.queryMaxPerUser,
       memoryBytes: config.queryMemoryBytes,
+      threads: config.queryThreads,
       timeoutMs: config.queryTimeoutMs,
       logger,
     });
