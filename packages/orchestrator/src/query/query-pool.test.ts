@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixture, SECRET_MARKER } from '../../test/fixtures.js';
 import { rebuild } from '../rebuild/rebuild.js';
@@ -50,6 +53,19 @@ describe('query pool', () => {
     expect(await failure(other)).toMatchObject({ code: 'timeout' });
     // Free again.
     expect((await pool.query('SELECT 1 AS one', { owner: 'cy' })).values).toEqual([[1]]);
+  });
+
+  it('removes a worker’s folder of sandboxes and spill files however the worker ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agnes-pool-'));
+    const own = new QueryPool({ analyticsPath: f.target, extractsDir: f.extractsDir, workers: 1, sandboxDir: dir });
+    expect((await own.query('SELECT count(*) AS n FROM orders', { readable: ['orders'] })).values).toEqual([['5']]);
+    expect(readdirSync(dir)).toHaveLength(1);
+    const [pid] = own.pids;
+    process.kill(pid!, 'SIGKILL');
+    for (let i = 0; i < 500 && existsSync(join(dir, readdirSync(dir)[0] ?? 'gone')); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(readdirSync(dir)).toEqual([]);
+    expect((await own.query('SELECT 1 AS one', { readable: ['orders'] })).values).toEqual([[1]]);
+    await own.close();
   });
 
   it('survives a worker that dies mid-query: that query fails, the next one runs', async () => {

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism, setPriority, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, setPriority, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { type Logger, silentLogger } from '@agnes/connector-kit';
 import { DEFAULT_TOKEN_ENVS } from '../remote/remote-policy.js';
 import { QueryError } from './query-error.js';
@@ -29,7 +30,7 @@ export interface QueryPoolOptions {
   threads?: number;
   /** Default time limit of a query; the worker is stopped 1 s past it if the query has not ended. Default 30 s. */
   timeoutMs?: number;
-  /** Where sandboxes are built and queries spill (see QueryEngine). */
+  /** Where the workers' folders (their sandboxes and spill files) are made. Default: the OS temp folder. */
   sandboxDir?: string;
   /** Scheduling priority of the workers (`nice`), so the server's own work goes first. Default 10. */
   nice?: number;
@@ -214,6 +215,9 @@ export class QueryPool {
     const { url, execArgv } = workerEntry();
     // Only what the worker needs: no server secrets in its environment or memory.
     const tokenEnvs = o.remote?.tokenEnvs ?? DEFAULT_TOKEN_ENVS;
+    // Each worker builds its sandboxes (and spills) in a folder of its own, removed when it exits,
+    // however it exits: a killed worker leaves nothing behind.
+    const dir = mkdtempSync(join(o.sandboxDir ?? tmpdir(), 'agnes-query-worker-'));
     const env = Object.fromEntries(tokenEnvs.filter((k) => o.env?.[k] !== undefined).map((k) => [k, o.env?.[k]]));
     const child = fork(url, [], {
       execArgv,
@@ -239,6 +243,7 @@ export class QueryPool {
       });
       child.on('error', (error) => reject(new QueryError('failed', `cannot start a query worker: ${error.message}`)));
       child.on('exit', (code, signal) => {
+        rmSync(dir, { recursive: true, force: true });
         reject(new QueryError('failed', 'the query worker stopped while starting; it restarts by itself, try again'));
         // A worker killed on purpose was detached already; its query is settled.
         if (slot.child !== child) return;
@@ -258,7 +263,7 @@ export class QueryPool {
       memoryLimit: `${Math.floor(this.#memoryPerWorker / (1024 * 1024))}MiB`,
       // Spilling is bounded too: four times the memory share, on the sandboxes' disk.
       maxTempSize: `${Math.floor((4 * this.#memoryPerWorker) / (1024 * 1024))}MiB`,
-      ...(o.sandboxDir ? { sandboxDir: o.sandboxDir } : {}),
+      sandboxDir: dir,
     };
     child.send(init);
     return slot.ready;
